@@ -1,0 +1,3 @@
+from proplens.cli import main
+
+main()

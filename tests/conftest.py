@@ -1,0 +1,35 @@
+"""The one shared conftest: fixtures used across test modules."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+SHARED = Path(os.environ.get("PROPLENS_SHARED", ROOT.parent / "shared"))
+PTC = SHARED / "corpora" / "ptc"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory, monkeypatch):
+    """Point PROPLENS_HOME at a temporary folder so no test touches the user's data."""
+    monkeypatch.setenv("PROPLENS_HOME", str(tmp_path_factory.mktemp("proplens_home")))
+
+
+@pytest.fixture
+def ptc_dir() -> Path:
+    """The real PTC corpus folder; the test is skipped when ../shared is absent."""
+    if not (PTC / "dev-articles").is_dir():
+        pytest.skip(f"PTC corpus not found at {PTC} (set PROPLENS_SHARED to the shared folder).")
+    return PTC
+
+
+@pytest.fixture
+def sample_pdf_text() -> Path:
+    path = SHARED / "samples" / "pdf-extracted-article.txt"
+    if not path.is_file():
+        pytest.skip(f"Sample article not found at {path}.")
+    return path
