@@ -318,6 +318,13 @@ def _pdf_doc(data: bytes, name: str) -> Doc:
         ) from None
     except PyPdfError as exc:
         raise IngestError(f"{name} could not be read as a PDF ({exc}).") from None
+    except IngestError:
+        raise
+    except Exception as exc:  # pypdf fails on damaged files with bare asserts, IndexError...
+        raise IngestError(
+            f"{name} is not a readable PDF (the PDF parser failed with {type(exc).__name__}); "
+            "it may be damaged, so re-export it and try again."
+        ) from None
     text = "\f".join(p.strip("\n") for p in pages)
     if not text.strip():
         raise IngestError(

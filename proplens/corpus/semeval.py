@@ -20,6 +20,7 @@ from proplens.techniques import BY_NAME, LABELS
 TASKS = ("flc", "si", "tc")
 UNKNOWN_TECHNIQUE = "?"
 _ARTICLE_ID = re.compile(r"article(\d+)")
+_SAFE_ID = re.compile(r"[A-Za-z0-9_-]+")  # ids that are safe inside a file name
 # Per-article label file suffixes in the PTC layout, by task.
 LABEL_SUFFIX = {"si": ".task-si.labels", "flc": ".task-flc-tc.labels", "tc": ".task-flc-tc.labels"}
 
@@ -160,7 +161,7 @@ def _detect_task(lines: list[str], task: str) -> str:
     for line in lines:
         if line.strip():
             n = len(line.split("\t") if "\t" in line else line.split())
-            return "si" if n == 3 else "tc"
+            return "si" if n <= 3 else "tc"  # too few columns: report them against SI's 3
     return "tc"
 
 
@@ -311,6 +312,11 @@ def write_labels(
         if len(docs) != len(items):
             raise CorpusFormatError("Writing into a folder needs Docs, not label rows.")
         for doc in docs:
+            if not _SAFE_ID.fullmatch(doc.id or ""):
+                raise CorpusFormatError(
+                    f"Cannot name a label file after the article id {doc.id!r}: writing into a "
+                    "folder needs ids made of letters, digits, `_` and `-` only."
+                )
             _write(path / f"article{doc.id}{LABEL_SUFFIX[task]}", docs_to_rows([doc]), task)
         return path
     rows = docs_to_rows(items) if items and isinstance(items[0], Doc) else items  # type: ignore[arg-type]
