@@ -1,0 +1,411 @@
+"""The HTTP API and web page: a thin FastAPI shell over `proplens.load`, `render.analysis`
+and `Store`.
+
+Example:
+    >>> from proplens.api import create_app
+    >>> app = create_app()          # loads the default model once, at start-up
+    >>> # uvicorn.run(app)  or  `proplens serve`
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from proplens import __version__
+from proplens.doc import Doc
+from proplens.errors import IngestError, ProplensError, StoreError
+from proplens.render import analysis, model_info, render_report
+from proplens.techniques import LABELS, TECHNIQUES
+
+DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024
+REPORT_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
+)
+WEB_DIR = Path(__file__).resolve().parent / "web"
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+class AnalyzeRequest(BaseModel):
+    """An article to analyse: its text and optional metadata."""
+
+    text: str
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    date: str | None = None
+    author: str | None = None
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    """ASGI middleware: refuse bodies over `max_bytes` with 413, by header and while streaming."""
+
+    def __init__(self, app: Any, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    def _message(self) -> str:
+        mb = self.max_bytes / (1024 * 1024)
+        return (
+            f"The request body is larger than the server's limit of {self.max_bytes:,} bytes "
+            f"({mb:.1f} MB); send a shorter article or start the server with a larger "
+            "`--max-body-bytes`."
+        )
+
+    async def _refuse(self, send: Any) -> None:
+        body = json.dumps({"detail": self._message()}).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_bytes:
+            await self._refuse(send)
+            return
+        seen, started = 0, False
+
+        async def limited_receive() -> dict:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _TooLarge
+            return message
+
+        async def tracking_send(message: dict) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await self._refuse(send)
+
+
+def _unprocessable(message: str) -> HTTPException:
+    return HTTPException(status_code=422, detail=message)
+
+
+def create_app(
+    pipeline: Any = None,
+    store: Any = None,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    model_path: str | None = None,
+) -> FastAPI:
+    """Build the app.
+
+    Args:
+        pipeline: A loaded pipeline (anything with `__call__(doc) -> Doc`, `name`, `version`);
+            None loads `model_path` (or the default model) once, at start-up.
+        store: A `proplens.storage.Store` for the article endpoints, or None (they answer 404).
+        max_body_bytes: Largest request body accepted; bigger ones get 413.
+        model_path: The model folder loaded when `pipeline` is None.
+
+    Returns:
+        The FastAPI application.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+        if app.state.pipeline is None and app.state.model_error is None:
+            _load_model(app, model_path)
+        yield
+
+    app = FastAPI(
+        title="proplens",
+        version=__version__,
+        description="Find the propaganda techniques a news article uses, down to the character.",
+        lifespan=lifespan,
+    )
+    app.state.pipeline, app.state.store, app.state.model_error = pipeline, store, None
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+
+    @app.middleware("http")
+    async def page_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response = await call_next(request)
+        if not request.url.path.startswith(("/docs", "/redoc")):
+            response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": _explain(exc.errors())})
+
+    _routes(app)
+    app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
+    return app
+
+
+def _load_model(app: FastAPI, model_path: str | None) -> None:
+    import proplens
+
+    try:
+        app.state.pipeline = proplens.load(model_path)
+    except ProplensError as exc:
+        app.state.model_error = str(exc)
+
+
+def _explain(errors: Any) -> str:
+    """One sentence from pydantic's error list."""
+    parts = []
+    for err in list(errors)[:3]:
+        where = ".".join(str(x) for x in err.get("loc", ()) if x != "body") or "body"
+        parts.append(f"`{where}`: {err.get('msg', 'invalid')}")
+    return "The request is not valid: " + "; ".join(parts) + "."
+
+
+def _pipeline(request: Request) -> Any:
+    pipe = request.app.state.pipeline
+    if pipe is None:
+        reason = request.app.state.model_error or "The model is not loaded yet."
+        raise HTTPException(status_code=503, detail=reason)
+    return pipe
+
+
+def _store(request: Request) -> Any:
+    store = request.app.state.store
+    if store is None:
+        raise HTTPException(
+            status_code=404,
+            detail="No article store is configured on this server; start it with "
+            "`proplens serve --db URL` to browse analysed articles.",
+        )
+    return store
+
+
+async def _doc_from_json(request: Request) -> Doc:
+    raw = await request.body()
+    try:
+        payload = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise _unprocessable(
+            "The request body is not valid UTF-8; send JSON text encoded as UTF-8."
+        ) from None
+    except json.JSONDecodeError as exc:
+        raise _unprocessable(
+            f"The request body is not valid JSON ({exc.msg}, at character "
+            f'{exc.pos}); send an object like {{"text": "..."}}.'
+        ) from None
+    try:
+        body = AnalyzeRequest.model_validate(payload)
+    except ValidationError as exc:
+        raise _unprocessable(_explain(exc.errors())) from None
+    if not body.text.strip():
+        raise _unprocessable("The article text is empty; paste some text or upload a file.")
+    return Doc(**body.model_dump())
+
+
+async def _doc_from_upload(request: Request) -> Doc:
+    from proplens.ingest import docs_from_bytes
+
+    form = await request.form(max_files=1, max_fields=10)
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise _unprocessable(
+            "No file in the upload; send the article as a form field named `file`."
+        )
+    data = await upload.read()
+    name = Path(upload.filename or "upload.txt").name
+    if not data.strip():
+        raise _unprocessable(f"The uploaded file {name} is empty; there is no article to read.")
+    try:
+        docs = await run_in_threadpool(docs_from_bytes, data, name, [])
+    except IngestError as exc:
+        raise _unprocessable(str(exc)) from None
+    if len(docs) != 1:
+        raise _unprocessable(
+            f"{name} holds {len(docs)} articles, but /api/analyze takes one at a time; send "
+            "each line separately, or run `proplens analyze FILE` on the whole file."
+        )
+    doc = docs[0]
+    for key in ("title", "source", "url"):
+        value = form.get(key)
+        if isinstance(value, str) and value.strip() and not getattr(doc, key):
+            setattr(doc, key, value.strip())
+    if not doc.title:
+        doc.title = name
+    return doc
+
+
+_ANALYZE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": AnalyzeRequest.model_json_schema()},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "A .txt, .html, .pdf or one-line .jsonl article.",
+                        },
+                        "title": {"type": "string"},
+                        "source": {"type": "string"},
+                        "url": {"type": "string"},
+                    },
+                }
+            },
+        },
+    }
+}
+
+
+async def _analyse(request: Request) -> dict[str, Any]:
+    pipe = _pipeline(request)
+    ctype = request.headers.get("content-type", "").lower()
+    if ctype.startswith("multipart/form-data"):
+        doc = await _doc_from_upload(request)
+    elif ctype.startswith("application/json") or not ctype:
+        doc = await _doc_from_json(request)
+    else:
+        raise HTTPException(
+            status_code=415,
+            detail=f"Unsupported content type {ctype.split(';')[0]!r}; send application/json "
+            '`{"text": ...}` or a multipart/form-data upload with a `file` field.',
+        )
+    result = await run_in_threadpool(pipe, doc)
+    return analysis(result, model_info(pipe))
+
+
+def _routes(app: FastAPI) -> None:
+    @app.get("/", include_in_schema=False)
+    async def index() -> FileResponse:
+        return FileResponse(WEB_DIR / "index.html", media_type="text/html")
+
+    @app.post("/api/analyze", openapi_extra=_ANALYZE_BODY, summary="Analyse one article")
+    async def analyze(request: Request) -> dict[str, Any]:
+        """Mark the propaganda techniques in one article, sent as JSON `{text, title?, source?,
+        url?}` or as a multipart upload (`file`: .txt, .html, .pdf or .jsonl). Returns the Doc
+        JSON, each span's definition and runner-ups, the taxonomy and a summary."""
+        return await _analyse(request)
+
+    @app.post(
+        "/api/report",
+        openapi_extra=_ANALYZE_BODY,
+        summary="Analyse one article into a self-contained HTML report",
+        response_class=HTMLResponse,
+    )
+    async def report(request: Request) -> HTMLResponse:
+        """The same input as `POST /api/analyze`; returns the HTML report that
+        `proplens analyze --format html` writes (inline CSS/JS/SVG, no network), as a download."""
+        data = await _analyse(request)
+        stem = re.sub(r"[^A-Za-z0-9_-]+", "-", data.get("title") or "article").strip("-")[:60]
+        headers = {
+            "Content-Disposition": f'attachment; filename="proplens-{stem or "article"}.html"',
+            "Content-Security-Policy": REPORT_CSP,
+        }
+        return HTMLResponse(render_report(data), headers=headers)
+
+    @app.get("/api/techniques", summary="The technique taxonomy")
+    async def techniques() -> list[dict[str, Any]]:
+        """The 14 techniques with titles, definitions, examples and colours."""
+        return [t.to_json() for t in TECHNIQUES]
+
+    @app.get("/api/health", summary="Server and model status")
+    async def health(request: Request) -> JSONResponse:
+        """`ok` with the model's name and version, or 503 with the reason the model is missing."""
+        pipe = request.app.state.pipeline
+        body = {
+            "status": "ok" if pipe is not None else "no model",
+            "proplens": __version__,
+            "model": model_info(pipe) if pipe is not None else None,
+            "store": request.app.state.store is not None,
+        }
+        if pipe is None:
+            body["detail"] = request.app.state.model_error or "The model is not loaded yet."
+        return JSONResponse(body, status_code=200 if pipe is not None else 503)
+
+    @app.get("/api/articles", summary="Browse stored articles")
+    async def articles(
+        request: Request,
+        technique: str | None = Query(None, description="Only articles with this technique."),
+        source: str | None = Query(None, description="Only articles from this source."),
+        q: str | None = Query(None, description="Text to find in titles and article text."),
+        page: int = Query(1, ge=1),
+        per_page: int = Query(50, ge=1, le=500),
+    ) -> dict[str, Any]:
+        """A page of stored articles with source, date, counts per technique and density."""
+        store = _store(request)
+        if technique and technique not in LABELS:
+            raise _unprocessable(
+                f"Unknown technique {technique!r}. Expected one of: {', '.join(LABELS)}."
+            )
+        try:
+            return await run_in_threadpool(
+                store.list_articles,
+                technique=technique or None,
+                source=source or None,
+                q=q or None,
+                page=page,
+                per_page=per_page,
+            )
+        except StoreError as exc:
+            raise HTTPException(status_code=503, detail=str(exc)) from None
+
+    @app.get("/api/stats", summary="Corpus statistics per source, technique or month")
+    async def stats(
+        request: Request,
+        by: str = Query("source", pattern="^(source|technique|month)$"),
+        model: str | None = Query(None, description="Model name (default: the newest one)."),
+    ) -> dict[str, Any]:
+        """Technique rates over every stored article of one model (see `proplens stats`)."""
+        from proplens.stats import corpus_stats
+
+        store = _store(request)
+        try:
+            return await run_in_threadpool(corpus_stats, store, by, model)
+        except StoreError as exc:
+            raise HTTPException(status_code=503, detail=str(exc)) from None
+        except ProplensError as exc:
+            raise _unprocessable(str(exc)) from None
+
+    @app.get("/api/articles/{article_id}", summary="One stored article, analysed")
+    async def article(request: Request, article_id: int) -> dict[str, Any]:
+        """The stored article in the same JSON shape as `POST /api/analyze`."""
+        store = _store(request)
+        doc = await run_in_threadpool(store.get_article, article_id)
+        if doc is None:
+            raise HTTPException(status_code=404, detail=f"No stored article has id {article_id}.")
+        info = doc.extra.get("store", {})
+        name, _, version = str(info.get("model", "")).partition(" ")
+        data = analysis(doc, {"name": name or None, "version": version or None})
+        data["store_id"] = article_id
+        return data

@@ -1,0 +1,209 @@
+"""`proplens analyze`: mark the propaganda techniques in articles and print or save the result."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from itertools import chain
+from typing import Any
+
+import click
+
+from proplens.doc import Doc
+from proplens.render import (
+    analysis,
+    model_info,
+    numbered_marks,
+    render_markdown,
+    render_plain,
+    render_report,
+    span_lines,
+    summary_lines,
+)
+
+FORMATS = ("text", "json", "html", "md", "semeval")
+
+
+def load_pipeline(model: str | None, threshold: float | None) -> Any:
+    """Load the model once: a model folder, `module:callable`, or None for the default.
+
+    None also honours `$PROPLENS_PIPELINE_FACTORY`, like `proplens batch`.
+    """
+    from proplens.runner import load_pipeline as _load
+    from proplens.runner import resolve_factory
+
+    pipeline = _load(resolve_factory(model), threshold=threshold)
+    if threshold is not None and getattr(pipeline, "threshold", None) != threshold:
+        pipeline.threshold = threshold
+    return pipeline
+
+
+def read_inputs(target: str) -> Iterator[Doc]:
+    """Docs from a file, a folder (recursively) or `-` (standard input)."""
+    from proplens.ingest import iter_docs
+
+    return iter_docs([target], recursive=True)
+
+
+def semeval_rows(doc: Doc, fallback_id: str) -> list[str]:
+    """FLC rows `id<TAB>technique<TAB>start<TAB>end` for the spans that carry a technique."""
+    doc_id = doc.id or fallback_id
+    return [
+        f"{doc_id}\t{s.technique}\t{s.start}\t{s.end}" for s in doc.sorted_spans() if s.technique
+    ]
+
+
+def _doc_id(doc: Doc, n: int) -> str:
+    origin = str(doc.extra.get("origin") or doc.extra.get("path") or "")
+    m = re.search(r"article(\w+)\.\w+$", origin)
+    return m.group(1) if m else str(n)
+
+
+def rich_article(data: dict[str, Any]) -> Any:
+    """The article as a `rich.text.Text`: spans in their technique colour, numbered."""
+    from rich.text import Text
+
+    text = Text()
+    open_spans: list[int] = []
+    for kind, n, piece in numbered_marks(data["text"], data["spans"]):
+        if kind == "open":
+            open_spans.append(n - 1)  # type: ignore[operator]
+        elif kind == "close":
+            open_spans.remove(n - 1)  # type: ignore[operator]
+            text.append(f"{n}", style="dim")
+        elif open_spans:
+            colour = data["spans"][open_spans[-1]]["colour"]
+            text.append(piece, style=f"bold underline {colour}")
+        else:
+            text.append(piece)
+    return text
+
+
+def _print_text(data: dict[str, Any], out, colour: bool) -> None:
+    if not colour:
+        out.write(render_plain(data))
+        return
+    from rich.console import Console
+
+    console = Console(file=out, force_terminal=True, highlight=False)
+    if data.get("title"):
+        console.print(data["title"], style="bold")
+    console.print(rich_article(data))
+    console.print()
+    for line, span in zip(span_lines(data), data["spans"], strict=True):
+        console.print(line, style=span["colour"], markup=False)
+    console.print()
+    for line in summary_lines(data):
+        console.print(line, markup=False)
+
+
+@click.command("analyze")
+@click.argument("target", metavar="FILE|-|DIR")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text: marked article + summary; json: the API's JSON (JSON Lines for several "
+    "articles); html: a self-contained report; md: a Markdown summary; semeval: FLC label rows.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write here instead of standard output.",
+)
+@click.option(
+    "-t",
+    "--threshold",
+    type=click.FloatRange(0, 1),
+    help="Keep only spans scoring at least this (default: the model's own).",
+)
+@click.option(
+    "-m",
+    "--model",
+    envvar="PROPLENS_MODEL",
+    help="A model folder or `module:callable` (default: the shipped model).",
+)
+@click.option(
+    "--color/--no-color",
+    "colour",
+    default=None,
+    help="Colour the text format (default: only in a terminal).",
+)
+def analyze_cmd(
+    target: str,
+    fmt: str,
+    output: str | None,
+    threshold: float | None,
+    model: str | None,
+    colour: bool | None,
+) -> None:
+    """Mark the propaganda techniques in an article, a folder of articles, or `-` (stdin).
+
+    Example: proplens analyze examples/op-ed.txt --format html -o report.html
+    """
+    pipeline = load_pipeline(model, threshold)
+    meta = model_info(pipeline)
+    docs = list(read_inputs(target)) if fmt in ("html", "md") else read_inputs(target)
+    results = _analysed(pipeline, docs)
+    out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout  # noqa: SIM115
+    try:
+        if colour is None:
+            colour = not output and sys.stdout.isatty()
+        _write(fmt, results, meta, out, colour)
+    except BaseException:
+        if output:  # leave no half-written file behind
+            out.close()
+            os.remove(output)
+        raise
+    if output:
+        out.close()
+    if output:
+        click.echo(f"Wrote {fmt} to {output}.", err=True)
+
+
+def _analysed(pipeline: Any, docs: Iterable[Doc]) -> Iterator[Doc]:
+    return iter(pipeline.pipe((_titled(d) for d in docs), batch_size=8))
+
+
+def _titled(doc: Doc) -> Doc:
+    """Name an untitled article after its file, as the API does for uploads."""
+    path = doc.extra.get("path")
+    if not doc.title and path and path != "<stdin>":
+        doc.title = os.path.basename(str(path))
+    return doc
+
+
+def _write(fmt: str, docs: Iterator[Doc], meta: dict[str, Any], out, colour: bool) -> None:
+    if fmt in ("html", "md"):
+        items = [analysis(d, meta) for d in docs]
+        if not items:
+            raise click.ClickException("No articles found to analyse.")
+        out.write(render_report(items) if fmt == "html" else render_markdown(items))
+        return
+    first = next(docs, None)
+    if first is None:
+        raise click.ClickException("No articles found to analyse.")
+    second = next(docs, None)
+    many = second is not None
+    rest = chain([first], [second] if many else [], docs)
+    for n, doc in enumerate(rest):
+        if fmt == "semeval":
+            rows = semeval_rows(doc, _doc_id(doc, n + 1))
+            out.write("".join(r + "\n" for r in rows))
+        elif fmt == "json":
+            data = analysis(doc, meta)
+            out.write(json.dumps(data, ensure_ascii=False, indent=None if many else 2) + "\n")
+        else:
+            if n:
+                out.write("\n" + "=" * 72 + "\n\n")
+            _print_text(analysis(doc, meta), out, colour)
+
+
+commands = [analyze_cmd]

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from proplens.cli import app
+from tests.standin_pipeline import StandInPipeline
+
+ROOT = Path(__file__).resolve().parents[2]
+TEXT = "The council is reckless. These traitors sold the rail yard. Nothing else."
+
+
+@pytest.fixture(autouse=True)
+def standin(monkeypatch, request):
+    loaded = {}
+    if "real_model" in request.node.name:
+        return loaded
+
+    def fake_load(model, threshold):
+        loaded["args"] = (model, threshold)
+        return StandInPipeline(threshold or 0.0)
+
+    monkeypatch.setattr("proplens.cli.analyze.load_pipeline", fake_load)
+    return loaded
+
+
+@pytest.fixture
+def article(tmp_path):
+    path = tmp_path / "article42.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    return path
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(app, ["analyze", *map(str, args)], input=input)
+
+
+def test_analyze_text_marks_and_summary(article):
+    result = run(article)
+    assert result.exit_code == 0, result.output
+    assert "The council is [reckless]^1. These [traitors]^2 sold" in result.output
+    assert "2 spans, propaganda density" in result.output
+    assert "Loaded_Language" in result.output and "\x1b[" not in result.output
+
+
+def test_analyze_text_colour_in_terminal(article):
+    result = run(article, "--color")
+    assert result.exit_code == 0 and "\x1b[" in result.output and "reckless" in result.output
+
+
+def test_analyze_json_is_api_shape(article):
+    data = json.loads(run(article, "--format", "json").output)
+    assert data["id"] == "42" and data["summary"]["counts"] == {
+        "Loaded_Language": 1,
+        "Name_Calling,Labeling": 1,
+    }
+    span = data["spans"][0]
+    assert span["definition"] and span["alternatives"][0]["technique"] == "Doubt"
+    assert data["model"]["name"] == "stand-in"
+
+
+def test_analyze_semeval_rows(article):
+    out = run(article, "--format", "semeval").output
+    assert out == "42\tLoaded_Language\t15\t23\n42\tName_Calling,Labeling\t31\t39\n"
+
+
+@pytest.mark.parametrize(
+    "fmt,needle", [("html", "<!doctype html>"), ("md", "| Loaded language | 1 |")]
+)
+def test_analyze_reports_to_file(article, tmp_path, fmt, needle):
+    out = tmp_path / f"report.{fmt}"
+    result = run(article, "--format", fmt, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert needle in out.read_text(encoding="utf-8")
+
+
+def test_analyze_stdin_and_threshold(standin):
+    result = run("-", "--threshold", "0.85", input=TEXT)
+    assert result.exit_code == 0, result.output
+    assert standin["args"] == (None, 0.85)
+    assert "[traitors]^1" in result.output and "[reckless]" not in result.output
+
+
+def test_analyze_folder_json_lines(tmp_path):
+    for i in (1, 2):
+        (tmp_path / f"article{i}.txt").write_text(f"Article {i}: traitors.", encoding="utf-8")
+    lines = run(tmp_path, "-f", "json").output.strip().splitlines()
+    assert [json.loads(x)["id"] for x in lines] == ["1", "2"]
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [(["missing.txt"], "No such file or folder"), (["-", "--threshold", "2"], "Invalid value")],
+)
+def test_analyze_errors(args, message):
+    result = run(*args, input="")
+    assert result.exit_code in (1, 2) and message in result.output
+
+
+def test_analyze_empty_stdin_one_sentence():
+    result = run("-", input="   \n")
+    assert result.exit_code == 1 and "empty" in result.output
+
+
+def test_analyze_real_model_example_article():
+    from proplens.errors import ModelError
+    from proplens.pipeline import DEFAULT_MODEL, load
+
+    try:
+        load(DEFAULT_MODEL)
+    except ModelError as exc:
+        pytest.skip(f"The default model is not shipped yet: {exc}")
+    result = run(ROOT / "examples" / "op-ed.txt")
+    assert result.exit_code == 0, result.output
+    assert "]^1" in result.output and "propaganda density" in result.output
+    data = json.loads(run(ROOT / "examples" / "op-ed.txt", "-f", "json").output)
+    assert data["spans"] and data["model"]["name"]
+    assert all(0 <= s["score"] <= 1 and s["definition"] for s in data["spans"])
+
+
+def test_analyze_failed_run_leaves_no_output(tmp_path):
+    out = tmp_path / "out.json"
+    result = run(tmp_path / "missing.txt", "-f", "json", "-o", out)
+    assert result.exit_code == 1 and not out.exists()
