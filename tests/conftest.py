@@ -33,3 +33,17 @@ def sample_pdf_text() -> Path:
     if not path.is_file():
         pytest.skip(f"Sample article not found at {path}.")
     return path
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path) -> str:
+    """An empty database: a SQLite file, or the server at PROPLENS_TEST_POSTGRES_URL (emptied)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    url = os.environ.get("PROPLENS_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("PROPLENS_TEST_POSTGRES_URL is not set (start a server with .ci/postgres.sh).")
+    from tests.fakes import empty_postgres
+
+    empty_postgres(url)
+    return url
