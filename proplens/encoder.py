@@ -1,0 +1,194 @@
+"""The shared encoder runtime: tokenisation with offsets, sliding windows, batched ONNX inference.
+
+Only onnxruntime, tokenizers and numpy are needed here (no torch). Training imports the same
+window planning so that the model sees identical windows at training and inference time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+CLS_ID = 101
+SEP_ID = 102
+PAD_ID = 0
+
+
+def load_tokenizer(path: str | Path):
+    """Load a `tokenizer.json` with truncation and padding switched off.
+
+    Args:
+        path: The tokenizer.json file.
+    Returns:
+        A `tokenizers.Tokenizer`.
+    """
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(path))
+    tok.no_truncation()
+    tok.no_padding()
+    return tok
+
+
+def tokenize(tokenizer, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Word-piece ids and `[start, end)` character offsets of `text`, without special tokens.
+
+    Returns:
+        `(ids, offsets)`: int64 arrays of shape `(n,)` and `(n, 2)`.
+    """
+    enc = tokenizer.encode(text, add_special_tokens=False)
+    ids = np.asarray(enc.ids, dtype=np.int64)
+    offsets = np.asarray(enc.offsets, dtype=np.int64).reshape(-1, 2)
+    return ids, offsets
+
+
+def char_to_tokens(offsets: np.ndarray, start: int, end: int) -> tuple[int, int] | None:
+    """First and last token overlapping the characters `[start, end)`, or None when none does."""
+    hit = np.nonzero((offsets[:, 0] < end) & (offsets[:, 1] > start))[0]
+    if len(hit) == 0:
+        return None
+    return int(hit[0]), int(hit[-1])
+
+
+def plan_windows(n_tokens: int, size: int = 256, stride: int = 224) -> list[tuple[int, int]]:
+    """Split `n_tokens` word pieces into overlapping windows of `size - 2` pieces (+ CLS/SEP).
+
+    The last window is aligned to the end, so every window of a long text has the same length and
+    batches need no padding.
+
+    Returns:
+        `(start, end)` token ranges covering `[0, n_tokens)`.
+    """
+    inner = size - 2
+    step = min(stride, inner)
+    if n_tokens <= inner:
+        return [(0, n_tokens)]
+    starts = list(range(0, n_tokens - inner, step)) + [n_tokens - inner]
+    return [(s, s + inner) for s in dict.fromkeys(starts)]
+
+
+def owner_windows(
+    windows: Sequence[tuple[int, int]], n_tokens: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each token, the window where it sits farthest from an edge, and its index there.
+
+    Returns:
+        `(window_index, position)` arrays of shape `(n_tokens,)`; positions count the CLS token.
+    """
+    best = np.full(n_tokens, -1, dtype=np.int64)
+    pos = np.zeros(n_tokens, dtype=np.int64)
+    margin = np.full(n_tokens, -1, dtype=np.int64)
+    for w, (s, e) in enumerate(windows):
+        idx = np.arange(s, e)
+        m = np.minimum(idx - s, e - 1 - idx)
+        better = m > margin[s:e]
+        margin[s:e] = np.where(better, m, margin[s:e])
+        best[s:e] = np.where(better, w, best[s:e])
+        pos[s:e] = np.where(better, idx - s + 1, pos[s:e])
+    return best, pos
+
+
+@dataclass
+class Encoded:
+    """One text run through the encoder: per-token outputs reconciled across windows."""
+
+    ids: np.ndarray  # (n,)
+    offsets: np.ndarray  # (n, 2) char offsets into the text given to the encoder
+    hidden: np.ndarray  # (n, H) float32
+    tag_logits: np.ndarray  # (n, 3): O, B, I
+
+
+class Encoder:
+    """An ONNX token encoder with a tokenizer; returns hidden states and BIO logits per token.
+
+    Args:
+        model_dir: A folder holding `model.onnx` and `tokenizer.json`.
+        window: Window length in word pieces, CLS and SEP included.
+        stride: Step between window starts.
+        threads: onnxruntime intra-op threads (None = onnxruntime's default).
+        model_file: The ONNX file name inside `model_dir`.
+    """
+
+    def __init__(
+        self,
+        model_dir: str | Path,
+        window: int = 256,
+        stride: int = 224,
+        threads: int | None = None,
+        model_file: str = "model.onnx",
+    ):
+        import onnxruntime as ort
+
+        model_dir = Path(model_dir)
+        self.tokenizer = load_tokenizer(model_dir / "tokenizer.json")
+        opts = ort.SessionOptions()
+        if threads:
+            opts.intra_op_num_threads = threads
+            opts.inter_op_num_threads = 1
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(
+            str(model_dir / model_file), opts, providers=["CPUExecutionProvider"]
+        )
+        self.window = window
+        self.stride = stride
+
+    def encode(self, texts: Sequence[str], max_batch_tokens: int = 4096) -> list[Encoded]:
+        """Encode texts; windows from all texts are sorted by length and batched (no padding waste).
+
+        Args:
+            texts: The (normalised) texts.
+            max_batch_tokens: Upper bound on batch rows x window length.
+        Returns:
+            One `Encoded` per text, in order.
+        """
+        toks = [tokenize(self.tokenizer, t) for t in texts]
+        jobs = []  # (length, doc, window index, start, end)
+        plans = []
+        for d, (ids, _) in enumerate(toks):
+            plan = plan_windows(len(ids), self.window, self.stride)
+            plans.append(plan)
+            for w, (s, e) in enumerate(plan):
+                if e > s:
+                    jobs.append((e - s + 2, d, w, s, e))
+        jobs.sort(key=lambda j: j[0])
+        outs: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        i = 0
+        while i < len(jobs):
+            length = jobs[i][0]
+            rows = max(1, max_batch_tokens // max(length, 1))
+            batch = jobs[i : i + rows]
+            longest = batch[-1][0]
+            # Keep padding small: stop the batch before a window much longer than the first.
+            batch = [j for j in batch if j[0] <= length + 16] or batch[:1]
+            longest = batch[-1][0]
+            ids = np.full((len(batch), longest), PAD_ID, dtype=np.int64)
+            mask = np.zeros((len(batch), longest), dtype=np.int64)
+            for r, (ln, d, _w, s, e) in enumerate(batch):
+                ids[r, :ln] = np.concatenate([[CLS_ID], toks[d][0][s:e], [SEP_ID]])
+                mask[r, :ln] = 1
+            hidden, tags = self.session.run(
+                ["hidden", "tag_logits"], {"input_ids": ids, "attention_mask": mask}
+            )
+            for r, (ln, d, w, _s, _e) in enumerate(batch):
+                outs[(d, w)] = (hidden[r, :ln], tags[r, :ln])
+            i += len(batch)
+        result = []
+        for d, (ids, offsets) in enumerate(toks):
+            n = len(ids)
+            if n == 0:
+                width = self.session.get_outputs()[0].shape[-1]
+                h = width if isinstance(width, int) else 0
+                result.append(
+                    Encoded(
+                        ids, offsets, np.zeros((0, h), np.float32), np.zeros((0, 3), np.float32)
+                    )
+                )
+                continue
+            win, pos = owner_windows(plans[d], n)
+            hid = np.stack([outs[(d, w)][0][p] for w, p in zip(win, pos, strict=True)])
+            tag = np.stack([outs[(d, w)][1][p] for w, p in zip(win, pos, strict=True)])
+            result.append(Encoded(ids, offsets, hid.astype(np.float32), tag.astype(np.float32)))
+        return result

@@ -1,0 +1,79 @@
+"""Hand-made span features for the technique classifier (pure Python/numpy, shared with training).
+
+Repetition is a document-level phenomenon, so the strongest features count how often the span's
+text and its content words recur in the whole article.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+import numpy as np
+
+WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+STOP = frozenset(
+    "the a an and or but of to in on at for with by from as is are was were be been being it its "
+    "this that these those he she they we you i his her their our your my me him them us not no "
+    "do does did have has had will would can could should may might must shall than then so if "
+    "about into over after before up down out more most very just also there here what which who "
+    "whom when where why how all any some such only own same too".split()
+)
+QUOTES = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
+N_FEATURES = 14
+
+
+class DocStats:
+    """Word counts of one article, computed once and shared by all its spans."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.lower = text.lower()
+        self.words = Counter(w.lower() for w in WORD.findall(text))
+        self.length = max(len(text), 1)
+
+
+def span_features(stats: DocStats, start: int, end: int, n_tokens: int) -> np.ndarray:
+    """The feature vector of the span `text[start:end]` (see `N_FEATURES`).
+
+    Args:
+        stats: The article's `DocStats`.
+        start: Span start (char offset into the normalised text).
+        end: Span end.
+        n_tokens: Span length in word pieces.
+    """
+    text = stats.text
+    frag = text[start:end]
+    low = frag.lower().strip()
+    words = [w.lower() for w in WORD.findall(frag)]
+    content = [w for w in words if w not in STOP and len(w) > 2]
+    occurrences = stats.lower.count(low) if low else 0
+    recur = [stats.words[w] for w in content]
+    letters = [c for c in frag if c.isalpha()]
+    upper_share = sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
+    caps_word = any(len(w) > 1 and w.isupper() for w in WORD.findall(frag))
+    before = text[max(0, start - 3) : start]
+    after = text[end : end + 3]
+    starts_sentence = start == 0 or bool(
+        re.search(r"(^|[.!?\n]\s*)$", text[max(0, start - 3) : start])
+    )
+    return np.array(
+        [
+            math.log1p(n_tokens),
+            math.log1p(len(frag)) / 5.0,
+            math.log1p(max(occurrences - 1, 0)),
+            float(occurrences > 1),
+            float(np.mean([c > 1 for c in recur])) if recur else 0.0,
+            float(np.mean([math.log1p(max(c - 1, 0)) for c in recur])) if recur else 0.0,
+            float(any(q in frag for q in QUOTES)),
+            float(any(q in before for q in QUOTES) or any(q in after for q in QUOTES)),
+            upper_share,
+            float(caps_word),
+            float("!" in frag or "!" in after),
+            float("?" in frag or "?" in after),
+            start / stats.length,
+            float(starts_sentence),
+        ],
+        dtype=np.float32,
+    )

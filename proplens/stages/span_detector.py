@@ -1,0 +1,142 @@
+"""Span identification (SI): decode per-token BIO probabilities into character spans."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from proplens.doc import Doc
+from proplens.encoder import Encoded
+
+# PTC v2 spans never start or end with these characters.
+TRIM = " \t\r\n.,:;"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A detected span on the normalised text.
+
+    Args:
+        start: Clean char offset of the first character.
+        end: Clean char offset one past the last character.
+        tok_start: First word piece (inclusive).
+        tok_end: Last word piece (inclusive).
+        score: Calibrated probability that the span is propaganda.
+    """
+
+    start: int
+    end: int
+    tok_start: int
+    tok_end: int
+    score: float
+
+
+def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    z = x - x.max(axis=axis, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _is_word(text: str, i: int) -> bool:
+    return 0 <= i < len(text) and text[i].isalnum()
+
+
+def snap(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen `[start, end)` to whole words, then trim spaces and `.,:;` at both ends."""
+    while start > 0 and _is_word(text, start - 1) and _is_word(text, start):
+        start -= 1
+    while end < len(text) and _is_word(text, end - 1) and _is_word(text, end):
+        end += 1
+    while start < end and text[start] in TRIM:
+        start += 1
+    while end > start and text[end - 1] in TRIM:
+        end -= 1
+    return start, end
+
+
+class SpanDetector:
+    """Finds propaganda spans from the shared encoder's BIO logits.
+
+    Args:
+        token_threshold: A token is inside a span when P(B) + P(I) exceeds this.
+        split_on_b: Start a new span inside a run where P(B) > P(I) (else one span per run).
+        calibration: Platt parameters `(a, b)`: score = sigmoid(a * logit(mean P(inside)) + b).
+    """
+
+    config_keys = ("token_threshold", "calibration", "split_on_b")
+
+    def __init__(
+        self,
+        token_threshold: float = 0.5,
+        calibration: tuple[float, float] = (1.0, 0.0),
+        split_on_b: bool = True,
+    ):
+        self.token_threshold = float(token_threshold)
+        self.split_on_b = bool(split_on_b)
+        self.calibration = (float(calibration[0]), float(calibration[1]))
+
+    def calibrate(self, raw: float) -> float:
+        p = min(max(raw, 1e-6), 1 - 1e-6)
+        a, b = self.calibration
+        return 1.0 / (1.0 + math.exp(-(a * math.log(p / (1 - p)) + b)))
+
+    def predict(self, texts: list[str], encoded: list[Encoded]) -> list[list[Candidate]]:
+        """Decode spans on each normalised text; modifies nothing.
+
+        Args:
+            texts: The normalised texts the encoder saw.
+            encoded: Their encoder outputs.
+        Returns:
+            For each text, its candidate spans in clean offsets.
+        """
+        return [self._decode(t, e) for t, e in zip(texts, encoded, strict=True)]
+
+    def _decode(self, text: str, enc: Encoded) -> list[Candidate]:
+        if len(enc.ids) == 0:
+            return []
+        p = softmax(enc.tag_logits)
+        inside = (p[:, 1] + p[:, 2]) > self.token_threshold
+        regions = []
+        t, n = 0, len(inside)
+        while t < n:
+            if not inside[t]:
+                t += 1
+                continue
+            s = t
+            t += 1
+            while t < n and inside[t] and not (self.split_on_b and p[t, 1] > p[t, 2]):
+                t += 1
+            regions.append((s, t - 1))
+        out = []
+        for ts, te in regions:
+            start, end = snap(text, int(enc.offsets[ts, 0]), int(enc.offsets[te, 1]))
+            if end <= start:
+                continue
+            raw = float(np.mean(p[ts : te + 1, 1] + p[ts : te + 1, 2]))
+            out.append(Candidate(start, end, ts, te, self.calibrate(raw)))
+        return out
+
+    def set_annotations(self, docs: list[Doc], preds: list[list[Candidate]], offset_maps) -> None:
+        """Add each candidate to its doc as a span without technique, in raw offsets."""
+        for doc, cands, omap in zip(docs, preds, offset_maps, strict=True):
+            for c in cands:
+                start, end = omap.to_raw(c.start, c.end)
+                doc.add_span(start, end, None, c.score)
+
+    def to_config(self) -> dict[str, Any]:
+        return {
+            "token_threshold": self.token_threshold,
+            "calibration": list(self.calibration),
+            "split_on_b": self.split_on_b,
+        }
+
+    @classmethod
+    def from_config(cls, cfg: dict[str, Any]) -> SpanDetector:
+        return cls(
+            cfg.get("token_threshold", 0.5),
+            tuple(cfg.get("calibration", (1.0, 0.0))),
+            cfg.get("split_on_b", True),
+        )

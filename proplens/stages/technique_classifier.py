@@ -1,0 +1,152 @@
+"""Technique classification (TC): an MLP over pooled encoder states and hand features (numpy)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from proplens.doc import Doc, Span
+from proplens.encoder import Encoded, char_to_tokens
+from proplens.stages.features import DocStats, span_features
+from proplens.stages.span_detector import softmax
+from proplens.techniques import LABELS
+
+HEADS_FILE = "heads.safetensors"
+
+
+def gelu(x: np.ndarray) -> np.ndarray:
+    """GELU, tanh approximation (the one the torch head is trained with)."""
+    return 0.5 * x * (1.0 + np.tanh(0.7978845608028654 * (x + 0.044715 * x**3)))
+
+
+class TechniqueClassifier:
+    """Gives each span a probability for every technique.
+
+    Args:
+        weights: `fc1.weight`, `fc1.bias`, `fc2.weight`, `fc2.bias` as float32 arrays.
+        labels: Technique names in the order of the output units.
+        temperature: Softmax temperature fitted for calibration.
+        second_threshold: A span gets a second technique when its probability reaches this.
+        n_alternatives: How many runner-up techniques each span lists.
+    """
+
+    config_keys = ("labels", "temperature", "second_threshold", "n_alternatives")
+
+    def __init__(
+        self,
+        weights: dict[str, np.ndarray],
+        labels: tuple[str, ...] = LABELS,
+        temperature: float = 1.0,
+        second_threshold: float = 1.01,
+        n_alternatives: int = 3,
+    ):
+        self.w1 = weights["fc1.weight"].T.astype(np.float32)
+        self.b1 = weights["fc1.bias"].astype(np.float32)
+        self.w2 = weights["fc2.weight"].T.astype(np.float32)
+        self.b2 = weights["fc2.bias"].astype(np.float32)
+        self.labels = tuple(labels)
+        self.temperature = float(temperature)
+        self.second_threshold = float(second_threshold)
+        self.n_alternatives = int(n_alternatives)
+
+    def logits(self, texts: list[str], encoded: list[Encoded], spans) -> list[np.ndarray]:
+        """Uncalibrated logits for each `(start, end)` clean-offset span of each text."""
+        out = []
+        for text, enc, doc_spans in zip(texts, encoded, spans, strict=True):
+            if not doc_spans or len(enc.ids) == 0:
+                out.append(np.zeros((len(doc_spans), len(self.labels)), np.float32))
+                continue
+            stats = DocStats(text)
+            csum = np.concatenate(
+                [np.zeros((1, enc.hidden.shape[1]), np.float32), enc.hidden.cumsum(0)]
+            )
+            rows = []
+            for start, end in doc_spans:
+                toks = char_to_tokens(enc.offsets, start, end)
+                if toks is None:  # a span over whitespace only: use the nearest token
+                    near = min(int(np.searchsorted(enc.offsets[:, 0], start)), len(enc.ids) - 1)
+                    toks = (near, near)
+                ts, te = toks
+                mean = (csum[te + 1] - csum[ts]) / (te - ts + 1)
+                feats = span_features(stats, start, end, te - ts + 1)
+                rows.append(np.concatenate([enc.hidden[ts], enc.hidden[te], mean, feats]))
+            x = np.stack(rows).astype(np.float32)
+            out.append(gelu(x @ self.w1 + self.b1) @ self.w2 + self.b2)
+        return out
+
+    def predict(self, texts: list[str], encoded: list[Encoded], spans) -> list[np.ndarray]:
+        """Calibrated technique probabilities, shape `(n_spans, n_labels)` per text; pure.
+
+        Args:
+            texts: Normalised texts.
+            encoded: Their encoder outputs.
+            spans: Per text, a list of `(start, end)` clean offsets.
+        """
+        return [softmax(z / self.temperature) for z in self.logits(texts, encoded, spans)]
+
+    def set_annotations(self, docs: list[Doc], preds: list[np.ndarray]) -> None:
+        """Give every span of each doc (in order) its technique, joint score and runner-ups.
+
+        A span's score becomes P(span) x P(technique | span); a second technique is added as
+        its own span when its probability reaches `second_threshold`.
+        """
+        for doc, probs in zip(docs, preds, strict=True):
+            new: list[Span] = []
+            for span, p in zip(doc.spans, probs, strict=True):
+                order = np.argsort(-p)
+                alts = tuple(
+                    (self.labels[k], round(float(span.score * p[k]), 4))
+                    for k in order[1 : 1 + self.n_alternatives]
+                )
+                picks = [order[0]]
+                if len(order) > 1 and p[order[1]] >= self.second_threshold:
+                    picks.append(order[1])
+                for k in picks:
+                    new.append(
+                        Span(
+                            span.start,
+                            span.end,
+                            self.labels[k],
+                            float(span.score * p[k]),
+                            span.text,
+                            alts if k == order[0] else (),
+                        )
+                    )
+            doc.spans = new
+
+    def to_config(self) -> dict[str, Any]:
+        return {
+            k: (list(v) if isinstance(v, tuple) else v)
+            for k in self.config_keys
+            for v in [getattr(self, k)]
+        }
+
+    @classmethod
+    def from_disk(cls, folder: Path, cfg: dict[str, Any]) -> TechniqueClassifier:
+        from safetensors.numpy import load_file
+
+        weights = load_file(str(Path(folder) / HEADS_FILE))
+        return cls(weights, **{k: cfg[k] for k in cls.config_keys if k in cfg})
+
+
+def assign_ranked(
+    spans: list[tuple[int, int]], probs: np.ndarray, labels: tuple[str, ...]
+) -> list[str]:
+    """One technique per span row: the k-th repeat of the same span gets its k-th likeliest label.
+
+    Args:
+        spans: `(start, end)` rows in template order (repeats allowed).
+        probs: `(len(spans), n_labels)` probabilities.
+        labels: Technique names.
+    Returns:
+        The technique of each row, in order.
+    """
+    seen: dict[tuple[int, int], int] = {}
+    out = []
+    for key, p in zip(spans, probs, strict=True):
+        k = seen.get(key, 0)
+        seen[key] = k + 1
+        out.append(labels[int(np.argsort(-p)[k % len(labels)])])
+    return out

@@ -1,0 +1,1 @@
+"""Training code (needs the `train` extra: torch + transformers). Inference never imports it."""

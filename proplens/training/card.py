@@ -1,0 +1,56 @@
+"""Generate the README.md model card of a model folder from its config and meta."""
+
+from __future__ import annotations
+
+
+def _fmt(v) -> str:
+    return f"{v:.4f}" if isinstance(v, float) else str(v)
+
+
+def model_card(config: dict, meta: dict) -> str:
+    """A Markdown model card: what the model is, how it was trained, and its dev scores."""
+    tc = meta.get("train_config", {})
+    lines = [
+        f"# {meta.get('name', 'proplens model')} ({meta.get('version', '?')})",
+        "",
+        "Propaganda span detector and technique classifier for proplens "
+        f"{meta.get('proplens_version', '?')}. "
+        "Runs with onnxruntime + tokenizers + numpy (no torch).",
+        "",
+        "## Architecture",
+        "",
+        f"- Encoder: {meta.get('base_model')} fine-tuned multi-task, exported to ONNX "
+        f"({meta.get('onnx')}).",
+        f"- Windows of {config['encoder']['window']} word pieces, stride "
+        f"{config['encoder']['stride']}; each token takes the window where it is most central.",
+        "- Span identification: BIO token tagging; a token is inside a span when P(B)+P(I) > "
+        f"{config['span_detector']['token_threshold']}; span score Platt-calibrated "
+        f"{config['span_detector']['calibration']}.",
+        "- Technique classification: MLP over [start, end, mean] hidden states + 14 hand features "
+        "(repetition counts, length, quotes, capitals, !/?, position); softmax temperature "
+        f"{config['technique_classifier']['temperature']}.",
+        f"- Default minimum span score: {config.get('threshold')}.",
+        "",
+        "## Training",
+        "",
+        f"- Articles: {len(meta.get('trained_on', []))} (of which "
+        f"{len(meta.get('calibration_holdout', []))} held out for calibration only).",
+        f"- Training data SHA-256: `{meta.get('training_data_sha256')}`.",
+        f"- Epochs {tc.get('epochs')}, batch {tc.get('batch_size')}, lr {tc.get('lr')} "
+        f"(heads {tc.get('head_lr')}), seed {tc.get('seed')}; {meta.get('train_seconds')} s "
+        f"in total, epochs {meta.get('epoch_seconds')} s.",
+        f"- torch {meta.get('torch_version')}, transformers {meta.get('transformers_version')}.",
+        "",
+        "## Scores",
+        "",
+    ]
+    dev = meta.get("dev_scores")
+    if dev:
+        lines += ["| metric | value |", "|---|---|"]
+        lines += [f"| {k} | {_fmt(v)} |" for k, v in dev.items() if not isinstance(v, dict)]
+    else:
+        lines.append("No held-out scores recorded for this model (it may include the dev split).")
+    extra = meta.get("notes")
+    if extra:
+        lines += ["", "## Notes", "", str(extra)]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,166 @@
+"""Turn gold `Doc`s into windowed training examples (BIO tags, token techniques, gold spans)."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from proplens.doc import Doc
+from proplens.encoder import CLS_ID, PAD_ID, SEP_ID, char_to_tokens, plan_windows, tokenize
+from proplens.stages.features import N_FEATURES, DocStats, span_features
+from proplens.techniques import LABELS
+
+LABEL_INDEX = {name: i for i, name in enumerate(LABELS)}
+O, B, I = 0, 1, 2  # noqa: E741
+
+
+@dataclass
+class GoldSpan:
+    tok_start: int  # first token (inclusive)
+    tok_end: int  # last token (inclusive)
+    target: np.ndarray  # (n_labels,) multi-hot
+
+
+@dataclass
+class TrainDoc:
+    id: str | None
+    clean: str
+    ids: np.ndarray
+    offsets: np.ndarray
+    tags: np.ndarray
+    tok_tech: np.ndarray
+    spans: list[GoldSpan]
+    stats: DocStats
+    windows: list[tuple[int, int]] = field(default_factory=list)
+
+
+def clean_spans(doc: Doc, normalize) -> tuple[str, list[tuple[int, int, str]]]:
+    """The normalised text and the doc's gold spans mapped onto it."""
+    clean, omap = normalize(doc.text)
+    out = []
+    for s in doc.spans:
+        if s.technique is None:
+            continue
+        mapped = omap.to_clean(s.start, s.end, alignment_mode="strict")
+        if mapped is not None:
+            out.append((mapped[0], mapped[1], s.technique))
+    return clean, out
+
+
+def build_doc(doc: Doc, tokenizer, normalize, window: int, stride: int) -> TrainDoc:
+    """Tokenise one gold doc and label its tokens.
+
+    Args:
+        doc: A doc with gold spans in raw offsets.
+        tokenizer: A `tokenizers.Tokenizer`.
+        normalize: `normalize(raw) -> (clean, OffsetMap)`.
+        window: Window size in word pieces.
+        stride: Step between windows.
+    """
+    clean, spans = clean_spans(doc, normalize)
+    ids, offsets = tokenize(tokenizer, clean)
+    n = len(ids)
+    tags = np.zeros(n, dtype=np.int64)
+    tok_tech = np.zeros((n, len(LABELS)), dtype=np.float32)
+    inside = np.zeros(n, dtype=bool)
+    grouped: dict[tuple[int, int], np.ndarray] = {}
+    for cs, ce, tech in spans:
+        toks = char_to_tokens(offsets, cs, ce) if n else None
+        if toks is None:
+            continue
+        ts, te = toks
+        inside[ts : te + 1] = True
+        tok_tech[ts : te + 1, LABEL_INDEX[tech]] = 1.0
+        grouped.setdefault((ts, te), np.zeros(len(LABELS), np.float32))[LABEL_INDEX[tech]] = 1.0
+    # BIO over the union of spans: a region starts wherever a gold span starts or after O.
+    starts = {ts for ts, _ in grouped}
+    for t in range(n):
+        if inside[t]:
+            tags[t] = B if (t == 0 or not inside[t - 1] or t in starts) else I
+    gold = [GoldSpan(ts, te, tgt) for (ts, te), tgt in sorted(grouped.items())]
+    td = TrainDoc(doc.id, clean, ids, offsets, tags, tok_tech, gold, DocStats(clean))
+    td.windows = plan_windows(n, window, stride) if n else []
+    return td
+
+
+@dataclass
+class WindowExample:
+    doc: TrainDoc
+    start: int
+    end: int
+
+
+def window_examples(docs: list[TrainDoc]) -> list[WindowExample]:
+    return [WindowExample(d, s, e) for d in docs for s, e in d.windows]
+
+
+def _span_rows(ex: WindowExample, row: int, rng: random.Random, jitter: float):
+    """Span-head rows for one window: gold spans inside it, plus jittered copies."""
+    d = ex.doc
+    out = []
+    for g in d.spans:
+        if g.tok_start < ex.start or g.tok_end >= ex.end:
+            continue
+        cands = [(g.tok_start, g.tok_end, 1.0)]
+        if jitter and rng.random() < jitter:
+            ts = min(max(g.tok_start + rng.randint(-2, 2), ex.start), g.tok_end)
+            te = max(min(g.tok_end + rng.randint(-2, 2), ex.end - 1), ts)
+            if (ts, te) != (g.tok_start, g.tok_end):
+                cands.append((ts, te, 0.5))
+        for ts, te, w in cands:
+            cs, ce = int(d.offsets[ts, 0]), int(d.offsets[te, 1])
+            feats = span_features(d.stats, cs, ce, te - ts + 1)
+            out.append((row, ts - ex.start + 1, te - ex.start + 1, feats, g.target, w))
+    return out
+
+
+def collate(batch: list[WindowExample], rng: random.Random, jitter: float = 0.5) -> dict:
+    """Pad a batch of windows and gather its span rows (numpy arrays; the loop converts)."""
+    length = max(ex.end - ex.start for ex in batch) + 2
+    n = len(batch)
+    ids = np.full((n, length), PAD_ID, np.int64)
+    mask = np.zeros((n, length), np.int64)
+    tags = np.full((n, length), -100, np.int64)
+    tech = np.zeros((n, length, len(LABELS)), np.float32)
+    tech_mask = np.zeros((n, length), np.float32)
+    rows = []
+    for r, ex in enumerate(batch):
+        d, s, e = ex.doc, ex.start, ex.end
+        ln = e - s + 2
+        ids[r, :ln] = np.concatenate([[CLS_ID], d.ids[s:e], [SEP_ID]])
+        mask[r, :ln] = 1
+        tags[r, 1 : ln - 1] = d.tags[s:e]
+        tech[r, 1 : ln - 1] = d.tok_tech[s:e]
+        tech_mask[r, 1 : ln - 1] = d.tags[s:e] != O
+        rows.extend(_span_rows(ex, r, rng, jitter))
+    if rows:
+        sb, ss, se, sf, st, sw = zip(*rows, strict=True)
+        spans = {
+            "row": np.array(sb, np.int64),
+            "start": np.array(ss, np.int64),
+            "end": np.array(se, np.int64),
+            "feats": np.stack(sf).astype(np.float32),
+            "target": np.stack(st).astype(np.float32),
+            "weight": np.array(sw, np.float32),
+        }
+    else:
+        spans = {
+            "row": np.zeros(0, np.int64),
+            "start": np.zeros(0, np.int64),
+            "end": np.zeros(0, np.int64),
+            "feats": np.zeros((0, N_FEATURES), np.float32),
+            "target": np.zeros((0, len(LABELS)), np.float32),
+            "weight": np.zeros(0, np.float32),
+        }
+    return {"ids": ids, "mask": mask, "tags": tags, "tech": tech, "tech_mask": tech_mask, **spans}
+
+
+def batches(examples: list[WindowExample], batch_size: int, seed: int) -> list[list[WindowExample]]:
+    """Length-bucketed, shuffled batches (deterministic per seed, so resuming skips exactly)."""
+    rng = random.Random(seed)
+    order = sorted(examples, key=lambda ex: (ex.end - ex.start, rng.random()))
+    chunks = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    rng.shuffle(chunks)
+    return chunks

@@ -1,0 +1,74 @@
+"""Write a trained `MultiTask` as an inference folder: ONNX encoder (int8 + fp32), numpy heads."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from proplens.training.model import MultiTask
+
+HEADS_FILE = "heads.safetensors"
+
+
+def export_onnx(model: MultiTask, path: Path, opset: int = 17) -> Path:
+    """Export the encoder + BIO head with dynamic batch and sequence axes."""
+    model.eval()
+    ids = torch.randint(1000, 2000, (2, 16), dtype=torch.long)
+    mask = torch.ones_like(ids)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with torch.no_grad():
+        torch.onnx.export(
+            model,
+            (ids, mask),
+            str(path),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["hidden", "tag_logits"],
+            dynamic_axes={
+                "input_ids": {0: "batch", 1: "seq"},
+                "attention_mask": {0: "batch", 1: "seq"},
+                "hidden": {0: "batch", 1: "seq"},
+                "tag_logits": {0: "batch", 1: "seq"},
+            },
+            opset_version=opset,
+            dynamo=False,
+        )
+    return path
+
+
+def quantize(src: Path, dst: Path) -> Path:
+    """Per-channel dynamic int8 quantisation of the weights (onnxruntime)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(str(src), str(dst), per_channel=True, weight_type=QuantType.QInt8)
+    return dst
+
+
+def head_arrays(model: MultiTask) -> dict[str, np.ndarray]:
+    """The span-classifier weights as float32 numpy arrays."""
+    sd = model.span.state_dict()
+    return {k: v.detach().float().cpu().numpy().astype(np.float32) for k, v in sd.items()}
+
+
+def write_folder(model: MultiTask, tokenizer_json: Path, out: Path, keep_fp32: bool = True) -> None:
+    """Write model.onnx (int8), heads.safetensors and tokenizer.json into `out`.
+
+    The fp32 ONNX goes to `out/../<name>.fp32/` (outside the shipped folder) when `keep_fp32`.
+    """
+    from safetensors.numpy import save_file
+
+    out.mkdir(parents=True, exist_ok=True)
+    fp32_dir = out.parent / f"{out.name}.fp32"
+    fp32 = export_onnx(model, fp32_dir / "model.onnx")
+    quantize(fp32, out / "model.onnx")
+    save_file(head_arrays(model), str(out / HEADS_FILE))
+    shutil.copyfile(tokenizer_json, out / "tokenizer.json")
+    shutil.copyfile(tokenizer_json, fp32_dir / "tokenizer.json")
+    save_file(head_arrays(model), str(fp32_dir / HEADS_FILE))
+    for folder in (out, fp32_dir):
+        for f in folder.iterdir():
+            f.chmod(0o644)  # safetensors writes 0600; packaged files must be world-readable
+    if not keep_fp32:
+        shutil.rmtree(fp32_dir)

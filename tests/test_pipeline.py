@@ -1,0 +1,113 @@
+"""The public pipeline contract, checked on the shipped default model."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+import proplens
+from proplens.doc import Doc
+from proplens.errors import ModelError
+from proplens.pipeline import DEFAULT_MODEL, REQUIRED_FILES
+
+OBVIOUS = (
+    "The senator is a corrupt, lying coward and a traitor. His disgusting, shameful plan "
+    "is a catastrophic betrayal that will destroy our great nation!"
+)
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return proplens.load()
+
+
+def test_pipeline_default_model_loads_without_torch():
+    code = (
+        "import sys; sys.modules['torch'] = None; sys.modules['transformers'] = None\n"
+        "import proplens, json\n"
+        f"doc = proplens.load()({OBVIOUS!r})\n"
+        "print(json.dumps([s.technique for s in doc.spans]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    found = set(json.loads(out.stdout.strip().splitlines()[-1]))
+    assert found & {"Loaded_Language", "Name_Calling,Labeling"}
+
+
+def test_pipeline_default_model_is_small_and_pickle_free():
+    files = list(DEFAULT_MODEL.iterdir())
+    assert sum(f.stat().st_size for f in files) <= 30 * 1024 * 1024
+    assert {f.name for f in files} >= set(REQUIRED_FILES) | {"README.md"}
+    assert not [f for f in files if f.suffix in (".pt", ".pkl", ".bin", ".pickle")]
+
+
+def test_pipeline_keeps_text_and_metadata(nlp):
+    doc = Doc("They are   cowardly\ntraitors who hate freedom.", id="7", source="blog", title="T")
+    out = nlp(doc)
+    assert out is not doc and out.text == doc.text
+    assert (out.id, out.source, out.title) == ("7", "blog", "T")
+    for span in out.spans:
+        assert span.text == out.text[span.start : span.end]
+        assert 0.0 <= span.score <= 1.0
+        assert all(alt != span.technique for alt, _ in span.alternatives)
+
+
+def test_pipeline_spans_are_raw_offsets_in_messy_text(nlp):
+    raw = "  The   corrupt,\nlying   coward  and\ntraitor   must go!\r\n\r\nLies, lies, lies."
+    out = nlp(raw)
+    assert out.text == raw
+    for span in out.spans:
+        assert span.text.strip() == span.text
+        assert raw[span.start : span.end] == span.text
+
+
+def test_pipeline_threshold_filters_spans(nlp):
+    all_spans = proplens.load(threshold=0.0)(OBVIOUS).spans
+    assert all_spans
+    nlp.threshold = 1.01
+    try:
+        assert nlp(OBVIOUS).spans == []
+    finally:
+        nlp.threshold = float(nlp.config.get("threshold", 0.0))
+
+
+def test_pipeline_pipe_keeps_order(nlp):
+    texts = [OBVIOUS, "The meeting is on Tuesday.", "", OBVIOUS]
+    docs = list(nlp.pipe(texts, batch_size=3))
+    assert [d.text for d in docs] == texts
+    assert [s.to_json() for s in docs[0].spans] == [s.to_json() for s in docs[3].spans]
+    assert docs[2].spans == []
+
+
+def test_pipeline_meta_describes_model(nlp):
+    assert nlp.meta["labels"] == list(nlp.labels)
+    assert len(nlp.labels) == 14
+    assert nlp.name and nlp.version
+    assert "proplens_version" in nlp.meta
+
+
+@pytest.mark.parametrize("missing", ["model.onnx", "meta.json", "heads.safetensors"])
+def test_pipeline_missing_file_is_a_clear_error(tmp_path, missing):
+    folder = tmp_path / "m"
+    shutil.copytree(DEFAULT_MODEL, folder)
+    (folder / missing).unlink()
+    with pytest.raises(ModelError, match=f"missing {missing}"):
+        proplens.load(folder)
+
+
+def test_pipeline_newer_model_is_a_clear_error(tmp_path):
+    folder = tmp_path / "m"
+    shutil.copytree(DEFAULT_MODEL, folder)
+    meta = json.loads((folder / "meta.json").read_text())
+    meta["proplens_version"] = "99.0.0"
+    (folder / "meta.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="newer than this proplens"):
+        proplens.load(folder)
+
+
+def test_pipeline_no_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(ModelError, match="No model folder"):
+        proplens.load(tmp_path / "nope")
