@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import Path as ApiPath
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -30,6 +31,10 @@ from proplens.render import analysis, model_info, render_report
 from proplens.techniques import LABELS, TECHNIQUES
 
 DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024
+DEFAULT_MAX_CHARS = 200_000
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "testserver")
+MAX_PAGE = 1_000_000
+MAX_ID = 2**63 - 1
 REPORT_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
 )
@@ -38,6 +43,10 @@ PAGE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
 
 
@@ -115,6 +124,45 @@ class BodyLimit:
                 await self._refuse(send)
 
 
+def _host_name(header: str) -> str:
+    """The host name of a `Host` header without its port: `[::1]:8000` -> `[::1]`."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[: header.find("]") + 1] if "]" in header else ""
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+
+
+class HostCheck:
+    """ASGI middleware: answer 400 unless the `Host` header names one of `allowed_hosts`.
+
+    This stops DNS rebinding: a web page whose own domain name was re-pointed at 127.0.0.1
+    would otherwise read this server's answers (the stored articles) as same-origin.
+    """
+
+    def __init__(self, app: Any, allowed_hosts: list[str]) -> None:
+        self.app = app
+        self.allowed = {_host_name(h) for h in allowed_hosts}
+        self.allow_any = "*" in allowed_hosts
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] not in ("http", "websocket") or self.allow_any:
+            await self.app(scope, receive, send)
+            return
+        header = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1")
+        if _host_name(header) in self.allowed:
+            await self.app(scope, receive, send)
+            return
+        response = JSONResponse(
+            status_code=400,
+            content={
+                "detail": f"This server does not answer requests for the host name "
+                f"{header[:100]!r}; open it as http://127.0.0.1 or http://localhost, or start "
+                "it with `--allow-host NAME` for the name you use."
+            },
+        )
+        await response(scope, receive, send)
+
+
 def _unprocessable(message: str) -> HTTPException:
     return HTTPException(status_code=422, detail=message)
 
@@ -124,6 +172,8 @@ def create_app(
     store: Any = None,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     model_path: str | None = None,
+    allowed_hosts: list[str] | tuple[str, ...] | None = None,
+    max_chars: int = DEFAULT_MAX_CHARS,
 ) -> FastAPI:
     """Build the app.
 
@@ -133,6 +183,9 @@ def create_app(
         store: A `proplens.storage.Store` for the article endpoints, or None (they answer 404).
         max_body_bytes: Largest request body accepted; bigger ones get 413.
         model_path: The model folder loaded when `pipeline` is None.
+        allowed_hosts: Host names the server answers to (the `Host` header, port ignored); other
+            names get 400, against DNS rebinding. None means `LOOPBACK_HOSTS`; `"*"` allows any.
+        max_chars: Longest article text analysed, in characters; longer ones get 413.
 
     Returns:
         The FastAPI application.
@@ -144,20 +197,28 @@ def create_app(
             _load_model(app, model_path)
         yield
 
+    swagger = _swagger_assets()
     app = FastAPI(
         title="proplens",
         version=__version__,
         description="Find the propaganda techniques a news article uses, down to the character.",
         lifespan=lifespan,
+        docs_url=None if swagger else "/docs",
     )
     app.state.pipeline, app.state.store, app.state.model_error = pipeline, store, None
+    app.state.max_chars = max_chars
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    hosts = list(LOOPBACK_HOSTS if allowed_hosts is None else allowed_hosts)
+    app.add_middleware(HostCheck, allowed_hosts=hosts)  # added last, so it runs first
 
     @app.middleware("http")
     async def page_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
         response = await call_next(request)
-        if not request.url.path.startswith(("/docs", "/redoc")):
+        path = request.url.path
+        if not path.startswith(("/docs", "/redoc")):
             response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
+        elif swagger and path.startswith("/docs"):
+            response.headers.setdefault("Content-Security-Policy", DOCS_CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         return response
@@ -168,7 +229,36 @@ def create_app(
 
     _routes(app)
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
+    if swagger:
+        _local_docs(app, swagger)
     return app
+
+
+def _swagger_assets() -> Path | None:
+    """The Swagger UI files of the `swagger-ui-bundle-v2` package, or None when not installed."""
+    try:
+        from swagger_ui_bundle import swagger_ui_path
+    except ImportError:
+        return None
+    path = Path(str(swagger_ui_path))
+    return path if (path / "swagger-ui-bundle.js").is_file() else None
+
+
+def _local_docs(app: FastAPI, assets: Path) -> None:
+    """Serve /docs from the installed Swagger UI files, so it works offline (no CDN)."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    app.mount("/docs-static", StaticFiles(directory=assets), name="docs-static")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="proplens API",
+            swagger_js_url="/docs-static/swagger-ui-bundle.js",
+            swagger_css_url="/docs-static/swagger-ui.css",
+            swagger_favicon_url="/docs-static/favicon-32x32.png",
+        )
 
 
 def _load_model(app: FastAPI, model_path: str | None) -> None:
@@ -209,6 +299,8 @@ def _store(request: Request) -> Any:
 
 
 async def _doc_from_json(request: Request) -> Doc:
+    from proplens.ingest import _has_surrogate
+
     raw = await request.body()
     try:
         payload = json.loads(raw.decode("utf-8"))
@@ -221,10 +313,27 @@ async def _doc_from_json(request: Request) -> Doc:
             f"The request body is not valid JSON ({exc.msg}, at character "
             f'{exc.pos}); send an object like {{"text": "..."}}.'
         ) from None
+    except RecursionError:
+        raise _unprocessable(
+            "The request body is nested too deeply to read; send a flat object like "
+            '{"text": "..."}.'
+        ) from None
+    except ValueError as exc:  # an integer with more than 4,300 digits
+        what = "a number too long to read" if "digits" in str(exc) else "a value it cannot read"
+        raise _unprocessable(
+            f"The request body could not be read as JSON: it holds {what}; send an object "
+            'like {"text": "..."}.'
+        ) from None
     try:
         body = AnalyzeRequest.model_validate(payload)
     except ValidationError as exc:
         raise _unprocessable(_explain(exc.errors())) from None
+    bad = [k for k, v in body.model_dump().items() if _has_surrogate(v)]
+    if bad:
+        raise _unprocessable(
+            f"`{bad[0]}` holds a lone surrogate escape (such as \\ud83d), which is not valid "
+            "Unicode; fix the program that wrote the JSON."
+        )
     if not body.text.strip():
         raise _unprocessable("The article text is empty; paste some text or upload a file.")
     return Doc(**body.model_dump())
@@ -301,6 +410,14 @@ async def _analyse(request: Request) -> dict[str, Any]:
             detail=f"Unsupported content type {ctype.split(';')[0]!r}; send application/json "
             '`{"text": ...}` or a multipart/form-data upload with a `file` field.',
         )
+    limit = request.app.state.max_chars
+    if len(doc.text) > limit:
+        raise HTTPException(
+            status_code=413,
+            detail=f"The article is {len(doc.text):,} characters long, over this server's limit "
+            f"of {limit:,} characters; send a shorter text, split it, or start the server with "
+            "a larger `--max-chars`.",
+        )
     result = await run_in_threadpool(pipe, doc)
     return analysis(result, model_info(pipe))
 
@@ -359,7 +476,7 @@ def _routes(app: FastAPI) -> None:
         technique: str | None = Query(None, description="Only articles with this technique."),
         source: str | None = Query(None, description="Only articles from this source."),
         q: str | None = Query(None, description="Text to find in titles and article text."),
-        page: int = Query(1, ge=1),
+        page: int = Query(1, ge=1, le=MAX_PAGE),
         per_page: int = Query(50, ge=1, le=500),
     ) -> dict[str, Any]:
         """A page of stored articles with source, date, counts per technique and density."""
@@ -398,7 +515,9 @@ def _routes(app: FastAPI) -> None:
             raise _unprocessable(str(exc)) from None
 
     @app.get("/api/articles/{article_id}", summary="One stored article, analysed")
-    async def article(request: Request, article_id: int) -> dict[str, Any]:
+    async def article(
+        request: Request, article_id: int = ApiPath(ge=1, le=MAX_ID)
+    ) -> dict[str, Any]:
         """The stored article in the same JSON shape as `POST /api/analyze`."""
         store = _store(request)
         doc = await run_in_threadpool(store.get_article, article_id)

@@ -20,6 +20,7 @@ from proplens import __version__
 from proplens.doc import Doc, Span
 from proplens.summary import summarize
 from proplens.techniques import BY_NAME, TECHNIQUES
+from proplens.textutil import printable
 
 UNCLASSIFIED_COLOUR = "#6b7280"
 
@@ -244,14 +245,18 @@ def numbered_marks(text: str, spans: list[dict[str, Any]]) -> list[tuple[str, in
 
 
 def render_plain(data: dict[str, Any]) -> str:
-    """The article with `[marked text]^N` spans, then the numbered spans and a summary."""
+    """The article with `[marked text]^N` spans, then the numbered spans and a summary.
+
+    Terminal control characters from the article (ESC, BEL, C1...) are shown as U+FFFD, so an
+    article cannot drive the reader's terminal; see `proplens.textutil.printable`.
+    """
     body = "".join(
         piece if kind == "text" else "[" if kind == "open" else f"]^{n}"
         for kind, n, piece in numbered_marks(data["text"], data["spans"])
     )
     lines = [data["title"], ""] if data.get("title") else []
     lines += [body.rstrip(), "", *span_lines(data), "", *summary_lines(data)]
-    return "\n".join(lines) + "\n"
+    return printable("\n".join(lines) + "\n")
 
 
 def span_lines(data: dict[str, Any]) -> list[str]:
@@ -261,7 +266,7 @@ def span_lines(data: dict[str, Any]) -> list[str]:
         alts = ", ".join(
             f"{a['technique']} {a['score']:.2f}" for a in s.get("alternatives", [])[:2]
         )
-        quote = " ".join(s["text"].split())
+        quote = printable(" ".join(s["text"].split()))
         quote = quote if len(quote) <= 70 else quote[:69] + "…"
         out.append(
             f'{n:>3}. {s["technique"] or "Unclassified"} {s["score"]:.2f}  "{quote}"'

@@ -240,3 +240,79 @@ def test_api_real_model_end_to_end():
         assert data["spans"] and data["summary"]["n_spans"] == len(data["spans"])
         for s in data["spans"]:
             assert text[s["start"] : s["end"]] == s["text"] and s["definition"]
+
+
+@pytest.mark.parametrize(
+    "host,status",
+    [
+        ("127.0.0.1:8000", 200),
+        ("[::1]:8000", 200),
+        ("LOCALHOST", 200),
+        ("lab.example", 200),
+        ("evil.example", 400),
+        ("lab.example.evil.example:80", 400),
+        ("", 400),
+    ],
+)
+def test_api_host_check_allows_configured_names_only(pipe, host, status):
+    app = create_app(
+        pipeline=pipe, allowed_hosts=["127.0.0.1", "localhost", "[::1]", "lab.example"]
+    )
+    with TestClient(app) as c:
+        r = c.get("/api/health", headers={"host": host})
+        assert r.status_code == status
+        if status == 400:
+            assert "--allow-host" in r.json()["detail"]
+
+
+def test_api_host_check_star_allows_any(pipe):
+    with TestClient(create_app(pipeline=pipe, allowed_hosts=["*"])) as c:
+        assert c.get("/api/health", headers={"host": "evil.example"}).status_code == 200
+
+
+def test_api_text_over_max_chars_is_413_naming_limit_and_option(pipe):
+    with TestClient(create_app(pipeline=pipe, max_chars=50)) as c:
+        assert c.post("/api/analyze", json={"text": "x" * 50}).status_code == 200
+        r = c.post("/api/analyze", json={"text": "x" * 51})
+        assert r.status_code == 413 and pipe.calls == 1
+        assert "51 characters" in r.json()["detail"] and "50 characters" in r.json()["detail"]
+        assert "--max-chars" in r.json()["detail"]
+        up = c.post("/api/analyze", files={"file": ("a.txt", b"y" * 60, "text/plain")})
+        assert up.status_code == 413
+
+
+@pytest.mark.parametrize(
+    "body,needle",
+    [
+        (b'{"text": "bad \\ud83d half"}', "`text` holds a lone surrogate"),
+        (b'{"text": "x", "title": "\\udc00"}', "`title` holds a lone surrogate"),
+        (b"[" * 50_000 + b"]" * 50_000, "nested too deeply"),
+        (b'{"text": ' + b"9" * 5000 + b"}", "could not be read as JSON"),
+    ],
+    ids=["surrogate-text", "surrogate-title", "deep", "huge-int"],
+)
+def test_api_json_decoder_failures_are_422_sentences(pipe, body, needle):
+    with TestClient(create_app(pipeline=pipe)) as c:
+        r = c.post("/api/analyze", content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 422 and needle in r.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/articles?page=1000001", "/api/articles/9223372036854775808", "/api/articles/0"]
+)
+def test_api_out_of_range_numbers_are_422(pipe, store, path):
+    with TestClient(create_app(pipeline=pipe, store=store)) as c:
+        r = c.get(path)
+        assert r.status_code == 422 and r.json()["detail"].startswith("The request is not valid")
+
+
+def test_api_docs_served_from_local_files(client):
+    from proplens.api import _swagger_assets
+
+    if _swagger_assets() is None:
+        pytest.skip("swagger-ui-bundle-v2 is not installed; /docs falls back to the CDN.")
+    page = client.get("/docs")
+    assert page.status_code == 200 and "/docs-static/swagger-ui-bundle.js" in page.text
+    assert "https://" not in page.text and "'self'" in page.headers["content-security-policy"]
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        assert client.get(f"/docs-static/{asset}").status_code == 200

@@ -87,3 +87,14 @@ def test_render_markdown_inert_html(data):
     md = render_markdown(analysis(StandInPipeline()(XSS)))
     assert "<script>" not in md and "| Name calling / labeling | 1 |" in md
     assert "## Spans" in render_markdown(data)
+
+
+def test_render_plain_hides_terminal_controls_keeps_offsets():
+    text = "They are traitors.\x1b]0;PWNED\x07 \x1b[2J\x9b31m done"
+    data = analysis(StandInPipeline()(text), {"name": "m"})
+    out = render_plain(data)
+    assert "[traitors]^" in out and "\ufffd]0;PWNED\ufffd" in out
+    assert not any(c in out for c in "\x1b\x07\x9b")
+    assert data["text"] == text and all(
+        text[s["start"] : s["end"]] == s["text"] for s in data["spans"]
+    )

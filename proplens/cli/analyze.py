@@ -8,11 +8,12 @@ import re
 import sys
 from collections.abc import Iterable, Iterator
 from itertools import chain
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from proplens.doc import Doc
+from proplens.iohelpers import atomic_write
 from proplens.render import (
     analysis,
     model_info,
@@ -23,6 +24,10 @@ from proplens.render import (
     span_lines,
     summary_lines,
 )
+from proplens.textutil import printable
+
+if TYPE_CHECKING:
+    from proplens.ingest import IngestIssue
 
 FORMATS = ("text", "json", "html", "md", "semeval")
 
@@ -41,11 +46,14 @@ def load_pipeline(model: str | None, threshold: float | None) -> Any:
     return pipeline
 
 
-def read_inputs(target: str) -> Iterator[Doc]:
-    """Docs from a file, a folder (recursively) or `-` (standard input)."""
+def read_inputs(target: str, errors: list[IngestIssue] | None = None) -> Iterator[Doc]:
+    """Docs from a file, a folder (recursively) or `-` (standard input).
+
+    Files in a folder that cannot be read are skipped and added to `errors` (else warned about).
+    """
     from proplens.ingest import iter_docs
 
-    return iter_docs([target], recursive=True)
+    return iter_docs([target], recursive=True, errors=errors)
 
 
 def semeval_rows(doc: Doc, fallback_id: str) -> list[str]:
@@ -63,7 +71,10 @@ def _doc_id(doc: Doc, n: int) -> str:
 
 
 def rich_article(data: dict[str, Any]) -> Any:
-    """The article as a `rich.text.Text`: spans in their technique colour, numbered."""
+    """The article as a `rich.text.Text`: spans in their technique colour, numbered.
+
+    Terminal control characters from the article are shown as U+FFFD (`printable`).
+    """
     from rich.text import Text
 
     text = Text()
@@ -76,9 +87,9 @@ def rich_article(data: dict[str, Any]) -> Any:
             text.append(f"{n}", style="dim")
         elif open_spans:
             colour = data["spans"][open_spans[-1]]["colour"]
-            text.append(piece, style=f"bold underline {colour}")
+            text.append(printable(piece), style=f"bold underline {colour}")
         else:
-            text.append(piece)
+            text.append(printable(piece))
     return text
 
 
@@ -90,7 +101,7 @@ def _print_text(data: dict[str, Any], out, colour: bool) -> None:
 
     console = Console(file=out, force_terminal=True, highlight=False)
     if data.get("title"):
-        console.print(data["title"], style="bold")
+        console.print(printable(data["title"]), style="bold", markup=False)
     console.print(rich_article(data))
     console.print()
     for line, span in zip(span_lines(data), data["spans"], strict=True):
@@ -150,20 +161,28 @@ def analyze_cmd(
     """
     pipeline = load_pipeline(model, threshold)
     meta = model_info(pipeline)
-    docs = list(read_inputs(target)) if fmt in ("html", "md") else read_inputs(target)
+    issues: list[IngestIssue] = []
+    docs = read_inputs(target, issues)
+    if fmt in ("html", "md"):
+        docs = iter(list(docs))
     results = _analysed(pipeline, docs)
-    out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout  # noqa: SIM115
-    try:
-        if colour is None:
-            colour = not output and sys.stdout.isatty()
-        _write(fmt, results, meta, out, colour)
-    except BaseException:
-        if output:  # leave no half-written file behind
-            out.close()
-            os.remove(output)
-        raise
     if output:
-        out.close()
+        try:
+            # A temporary file beside OUT, moved onto it only when the run succeeds: a failed
+            # run leaves no half-written file and keeps a previous OUT as it was.
+            with atomic_write(output) as out:
+                _write(fmt, results, meta, out, bool(colour), issues)
+        except OSError as exc:
+            raise click.ClickException(
+                f"Could not write {output}: {exc.strerror or exc}; check that its folder "
+                "exists and is writable."
+            ) from None
+    else:
+        if colour is None:
+            colour = sys.stdout.isatty()
+        _write(fmt, results, meta, sys.stdout, colour, issues)
+    for issue in issues:
+        click.echo(f"Skipped {issue}", err=True)
     if output:
         click.echo(f"Wrote {fmt} to {output}.", err=True)
 
@@ -180,16 +199,33 @@ def _titled(doc: Doc) -> Doc:
     return doc
 
 
-def _write(fmt: str, docs: Iterator[Doc], meta: dict[str, Any], out, colour: bool) -> None:
+def _no_articles(issues: list[IngestIssue]) -> click.ClickException:
+    if not issues:
+        return click.ClickException("No articles found to analyse.")
+    n = len(issues)
+    return click.ClickException(
+        f"No article could be read ({n} skipped); the first problem is {issues[0]}".rstrip(".")
+        + "."
+    )
+
+
+def _write(
+    fmt: str,
+    docs: Iterator[Doc],
+    meta: dict[str, Any],
+    out,
+    colour: bool,
+    issues: list[IngestIssue],
+) -> None:
     if fmt in ("html", "md"):
         items = [analysis(d, meta) for d in docs]
         if not items:
-            raise click.ClickException("No articles found to analyse.")
+            raise _no_articles(issues)
         out.write(render_report(items) if fmt == "html" else render_markdown(items))
         return
     first = next(docs, None)
     if first is None:
-        raise click.ClickException("No articles found to analyse.")
+        raise _no_articles(issues)
     second = next(docs, None)
     many = second is not None
     rest = chain([first], [second] if many else [], docs)

@@ -7,6 +7,7 @@ import sys
 import click
 
 from proplens.cli.batch import DB_HELP
+from proplens.iohelpers import atomic_write
 from proplens.storage import Store
 from proplens.storage.export import FORMATS, export
 
@@ -23,7 +24,7 @@ def export_cmd(db, fmt, output) -> None:
         if output == "-":
             counts = export(store, sys.stdout, fmt)
         else:
-            with open(output, "w", encoding="utf-8", newline="") as out:
+            with atomic_write(output) as out:
                 counts = export(store, out, fmt)
     note = f" ({counts['skipped_spans']} spans without a technique left out)" if counts[
         "skipped_spans"] else ""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import click
@@ -13,15 +12,7 @@ from proplens.errors import IngestError
 from proplens.ingest import MAX_BYTES_ENV, IngestIssue, iter_docs
 from proplens.normalize import normalize
 from proplens.sentences import split_sentences
-
-# Control characters (ESC, BEL, C1...) other than tab and newline: an article must not be able
-# to drive the reader's terminal, so they are shown as U+FFFD in the text output.
-_TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def printable(text: str) -> str:
-    """`text` with terminal control characters replaced by U+FFFD (for display only)."""
-    return _TERMINAL_CONTROL.sub("\ufffd", text)
+from proplens.textutil import printable
 
 
 def extract_doc(doc: Doc) -> dict[str, Any]:

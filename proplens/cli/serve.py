@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import click
 
-from proplens.api import DEFAULT_MAX_BODY_BYTES, create_app
+from proplens.api import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CHARS, LOOPBACK_HOSTS, create_app
 from proplens.cli.analyze import load_pipeline
+
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")
+
+
+def allowed_hosts(host: str, extra: tuple[str, ...] = ()) -> list[str]:
+    """The `Host` names the server answers to: loopback, the `--host` address, and `extra`."""
+    names = [*LOOPBACK_HOSTS, *extra]
+    if host not in WILDCARD_HOSTS:
+        names.append(f"[{host}]" if ":" in host and not host.startswith("[") else host)
+    return names
 
 
 @click.command("serve")
@@ -31,6 +41,21 @@ from proplens.cli.analyze import load_pipeline
     help="Largest request body accepted (bigger gets 413).",
 )
 @click.option(
+    "--max-chars",
+    default=DEFAULT_MAX_CHARS,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Longest article text analysed, in characters (longer gets 413).",
+)
+@click.option(
+    "--allow-host",
+    "allow_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="Also answer requests addressed to this host name (repeatable; `*` for any). "
+    "Loopback names and --host are always allowed; others get 400, against DNS rebinding.",
+)
+@click.option(
     "-m",
     "--model",
     envvar="PROPLENS_MODEL",
@@ -47,6 +72,8 @@ def serve_cmd(
     port: int,
     db: str | None,
     max_body_bytes: int,
+    max_chars: int,
+    allow_hosts: tuple[str, ...],
     model: str | None,
     threshold: float | None,
 ) -> None:
@@ -59,10 +86,23 @@ def serve_cmd(
         from proplens.storage import Store
 
         store = Store(db)
-    app = create_app(pipeline=pipeline, store=store, max_body_bytes=max_body_bytes)
+    app = create_app(
+        pipeline=pipeline,
+        store=store,
+        max_body_bytes=max_body_bytes,
+        max_chars=max_chars,
+        allowed_hosts=allowed_hosts(host, allow_hosts),
+    )
     click.echo(
         f"proplens: model {pipeline.name} {pipeline.version}; open http://{host}:{port}/", err=True
     )
+    if host in WILDCARD_HOSTS and not allow_hosts:
+        click.echo(
+            f"proplens: listening on every address, but only requests addressed to "
+            f"{', '.join(LOOPBACK_HOSTS[:3])} are answered; add `--allow-host NAME` for the "
+            "name or address others use to reach this machine.",
+            err=True,
+        )
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 

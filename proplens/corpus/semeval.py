@@ -15,6 +15,7 @@ from pathlib import Path
 
 from proplens.doc import Doc, Span
 from proplens.errors import CorpusFormatError
+from proplens.iohelpers import atomic_write
 from proplens.techniques import BY_NAME, LABELS
 
 TASKS = ("flc", "si", "tc")
@@ -326,5 +327,5 @@ def write_labels(
 
 def _write(path: Path, rows: list[LabelRow], task: str) -> None:
     body = "".join(format_row(r, task) + "\n" for r in rows)
-    with open(path, "w", encoding="utf-8", newline="") as f:
+    with atomic_write(path) as f:
         f.write(body)

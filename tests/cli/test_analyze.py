@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,56 @@ def test_analyze_failed_run_leaves_no_output(tmp_path):
     out = tmp_path / "out.json"
     result = run(tmp_path / "missing.txt", "-f", "json", "-o", out)
     assert result.exit_code == 1 and not out.exists()
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "html"])
+def test_analyze_failed_run_keeps_previous_output(tmp_path, fmt):
+    out = tmp_path / "out.txt"
+    out.write_text("yesterday")
+    result = run(tmp_path / "missing.txt", "-f", fmt, "-o", out)
+    assert result.exit_code == 1 and out.read_text() == "yesterday"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_analyze_output_replaced_on_success(article, tmp_path):
+    out = tmp_path / "out.json"
+    out.write_text("yesterday")
+    assert run(article, "-f", "json", "-o", out).exit_code == 0
+    assert json.loads(out.read_text())["text"] == TEXT
+
+
+def test_analyze_output_folder_missing_one_sentence(article, tmp_path):
+    result = run(article, "-o", tmp_path / "nope" / "out.txt")
+    assert result.exit_code == 1 and "Could not write" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_analyze_folder_reports_skipped_files_as_lines(tmp_path):
+    (tmp_path / "article1.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(32))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = run(tmp_path, "-f", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["text"] == TEXT
+    assert result.stderr.startswith("Skipped ") and "photo.txt" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Warning" not in result.stderr
+
+
+def test_analyze_folder_of_unreadable_files_names_first_problem(tmp_path):
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(32))
+    result = run(tmp_path)
+    assert result.exit_code == 1
+    assert "No article could be read (2 skipped); the first problem is" in result.output
+    assert "a.txt" in result.output and "PNG" in result.output
+
+
+@pytest.mark.parametrize("colour", ["--no-color", "--color"])
+def test_analyze_text_hides_terminal_controls(tmp_path, colour):
+    path = tmp_path / "esc.txt"
+    path.write_text("Title\x1b]0;x\x07\n\nThese traitors \x1b[2J\x9b1m left.", encoding="utf-8")
+    out = run(path, colour).stdout
+    assert "traitors" in out and "\x07" not in out and "\x9b" not in out
+    assert "\x1b]" not in out and "\x1b[2J" not in out and "\ufffd" in out
+    data = json.loads(run(path, "-f", "json").stdout)
+    assert "\x1b[2J\x9b1m" in data["text"]
