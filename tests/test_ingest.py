@@ -20,37 +20,13 @@ from proplens.ingest import (
     read_path,
     read_text_file,
 )
+from tests.hardening.catalogue import make_pdf
 
 TEXT = (
     "Le \u201ccaf\u00e9\u201d est tr\u00e8s bon \u2014 n\u2019est-ce pas?\r\nD\u00e9j\u00e0 vu.\n"
 )
 
 
-def make_pdf(lines: list[str]) -> bytes:
-    """A minimal one-page PDF showing `lines` in Helvetica, with a correct xref table."""
-    content = "BT /F1 12 Tf 72 720 Td 14 TL " + " ".join(f"({ln}) '" for ln in lines) + " ET"
-    objs = [
-        "<< /Type /Catalog /Pages 2 0 R >>",
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-        "/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
-        f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for i, obj in enumerate(objs, 1):
-        offsets.append(out.tell())
-        out.write(f"{i} 0 obj\n{obj}\nendobj\n".encode())
-    xref = out.tell()
-    out.write(f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode())
-    for off in offsets:
-        out.write(f"{off:010d} 00000 n \n".encode())
-    out.write(
-        f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    )
-    return out.getvalue()
 
 
 def encrypted(pdf: bytes) -> bytes:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 
 import numpy as np
 
@@ -30,8 +30,28 @@ class DocStats:
     def __init__(self, text: str):
         self.text = text
         self.lower = text.lower()
-        self.words = Counter(w.lower() for w in WORD.findall(text))
+        self.positions: dict[str, list[int]] = defaultdict(list)
+        for m in WORD.finditer(self.lower):
+            self.positions[m.group()].append(m.start())
+        self.words = Counter({w: len(p) for w, p in self.positions.items()})
         self.length = max(len(text), 1)
+
+    def occurrences(self, fragment: str) -> int:
+        """How often `fragment` (lower-case) occurs in the article, without overlaps.
+
+        Only the places where the fragment's first word starts are checked, so the cost depends
+        on that word's frequency, not on the article's length.
+        """
+        first = WORD.search(fragment)
+        if first is None:
+            return self.lower.count(fragment) if fragment else 0
+        shift, count, free_from = first.start(), 0, 0
+        for pos in self.positions.get(first.group(), ()):
+            at = pos - shift
+            if at >= free_from and self.lower.startswith(fragment, at):
+                count += 1
+                free_from = at + len(fragment)
+        return count
 
 
 def span_features(stats: DocStats, start: int, end: int, n_tokens: int) -> np.ndarray:
@@ -48,7 +68,7 @@ def span_features(stats: DocStats, start: int, end: int, n_tokens: int) -> np.nd
     low = frag.lower().strip()
     words = [w.lower() for w in WORD.findall(frag)]
     content = [w for w in words if w not in STOP and len(w) > 2]
-    occurrences = stats.lower.count(low) if low else 0
+    occurrences = stats.occurrences(low)
     recur = [stats.words[w] for w in content]
     letters = [c for c in frag if c.isalpha()]
     upper_share = sum(c.isupper() for c in letters) / len(letters) if letters else 0.0

@@ -10,6 +10,7 @@ import numpy as np
 
 from proplens.doc import Doc
 from proplens.encoder import Encoded
+from proplens.textutil import snap_to_graphemes
 
 # PTC v2 spans never start or end with these characters.
 TRIM = " \t\r\n.,:;"
@@ -123,7 +124,7 @@ class SpanDetector:
         """Add each candidate to its doc as a span without technique, in raw offsets."""
         for doc, cands, omap in zip(docs, preds, offset_maps, strict=True):
             for c in cands:
-                start, end = omap.to_raw(c.start, c.end)
+                start, end = snap_to_graphemes(doc.text, *omap.to_raw(c.start, c.end))
                 doc.add_span(start, end, None, c.score)
 
     def to_config(self) -> dict[str, Any]:

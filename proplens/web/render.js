@@ -418,5 +418,5 @@
     };
   }
 
-  global.ProplensRender = { render: render, segments: segments, coveredChars: coveredChars };
+  global.ProplensRender = { render: render, segments: segments, coveredChars: coveredChars, el: el };
 })(typeof window !== "undefined" ? window : this);
