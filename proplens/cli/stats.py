@@ -11,6 +11,7 @@ import click
 from proplens.cli.batch import DB_HELP
 from proplens.stats import BY, corpus_stats, plot
 from proplens.storage import Store
+from proplens.textutil import printable
 
 
 @click.command("stats")
@@ -33,26 +34,36 @@ def stats_cmd(db, by, fmt, model, plot_path) -> None:
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=data["columns"], extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(data["rows"])
+        writer.writerows({k: _csv_cell(v) for k, v in row.items()} for row in data["rows"])
         click.echo(buf.getvalue(), nl=False)
     else:
         _table(data)
 
 
+def _csv_cell(value):
+    """A CSV cell that cannot drive a terminal or run as a spreadsheet formula."""
+    if not isinstance(value, str):
+        return value
+    value = printable(value)
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
 def _table(data: dict) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     if not data["rows"]:
         click.echo("No analysed articles yet; run `proplens batch` first.")
         return
-    table = Table(title=f"By {data['by']} — model {data['model']}")
+    table = Table(title=Text(printable(f"By {data['by']} — model {data['model']}")))
     for col in data["columns"]:
         table.add_column(col.replace("_", " "), overflow="fold",
                          justify="left" if col in ("source", "month", "technique",
                                                    "top_techniques") else "right")
     for row in data["rows"]:
-        table.add_row(*(str(row[c]) for c in data["columns"]))
+        # Text(), not a markup string: stored source names must not be read as rich markup.
+        table.add_row(*(Text(printable(str(row[c]))) for c in data["columns"]))
     Console(width=max(100, Console().width)).print(table)
 
 

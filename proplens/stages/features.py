@@ -22,6 +22,7 @@ STOP = frozenset(
 )
 QUOTES = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
 N_FEATURES = 14
+MAX_VISITS = 2048  # occurrence checks per span; see `DocStats.occurrences`
 
 
 class DocStats:
@@ -39,19 +40,23 @@ class DocStats:
     def occurrences(self, fragment: str) -> int:
         """How often `fragment` (lower-case) occurs in the article, without overlaps.
 
-        Only the places where the fragment's first word starts are checked, so the cost depends
-        on that word's frequency, not on the article's length.
+        Only the places where the fragment's rarest word starts are checked, and at most
+        `MAX_VISITS` of them (the count is extrapolated beyond that), so a span costs the same
+        in a long or self-repeating article as in a short one. Real articles never reach the
+        limit, so their counts are exact.
         """
-        first = WORD.search(fragment)
-        if first is None:
+        words = [(len(self.positions.get(m.group(), ())), m) for m in WORD.finditer(fragment)]
+        if not words:
             return self.lower.count(fragment) if fragment else 0
-        shift, count, free_from = first.start(), 0, 0
-        for pos in self.positions.get(first.group(), ()):
+        total, word = min(words, key=lambda fw: fw[0])
+        shift, count, free_from = word.start(), 0, 0
+        places = self.positions.get(word.group(), [])
+        for pos in places[:MAX_VISITS]:
             at = pos - shift
             if at >= free_from and self.lower.startswith(fragment, at):
                 count += 1
                 free_from = at + len(fragment)
-        return count
+        return count if total <= MAX_VISITS else round(count * total / MAX_VISITS)
 
 
 def span_features(stats: DocStats, start: int, end: int, n_tokens: int) -> np.ndarray:

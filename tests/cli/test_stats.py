@@ -86,3 +86,15 @@ def test_stats_table_and_empty_store(db, tmp_path):
 def test_stats_plot_needs_png_or_svg(db, tmp_path):
     result = stats("--db", db, "--plot", str(tmp_path / "x.jpg"))
     assert result.exit_code == 1 and "Plots are written as .png or .svg" in result.output
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv"])
+def test_stats_output_neutralises_hostile_source_names(tmp_path, fmt):
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    with Store(url) as store:
+        doc = Doc("Traitors everywhere.", source="=src\x1b[2J\x9b31m[bold]X")
+        store.write_batch(store.start_run(MODEL), MODEL, [Result("a", doc)])
+    result = stats("--db", url, "--format", fmt)
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x9b" not in result.output
+    assert "[bold]X" in result.output
