@@ -75,6 +75,8 @@ class IngestIssue:
 
     def __str__(self) -> str:
         where = f"{self.source}, line {self.line}" if self.line is not None else self.source
+        if self.line is None and self.message.startswith(str(self.source)):
+            return self.message  # the message already names the file
         return f"{where}: {self.message}"
 
 

@@ -182,7 +182,7 @@ def analyze_cmd(
             colour = sys.stdout.isatty()
         _write(fmt, results, meta, sys.stdout, colour, issues)
     for issue in issues:
-        click.echo(f"Skipped {issue}", err=True)
+        click.echo(f"Skipped: {issue}", err=True)
     if output:
         click.echo(f"Wrote {fmt} to {output}.", err=True)
 

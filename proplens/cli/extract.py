@@ -75,7 +75,7 @@ def extract_cmd(
             click.echo(printable(normalize(doc.text)[0]))
         count += 1
     for issue in issues:
-        click.echo(f"Skipped {issue}", err=True)
+        click.echo(f"Skipped: {issue}", err=True)
     if not count:
         raise IngestError(
             f"No article could be read; the first problem is {issues[0]}."

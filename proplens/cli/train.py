@@ -37,6 +37,8 @@ from proplens.errors import ProplensError
 @click.option("--epochs", type=int, default=3, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--batch-size", type=int, default=16, show_default=True)
+@click.option("--lr", type=float, default=1e-4, show_default=True, help="Encoder learning rate.")
+@click.option("--head-lr", type=float, default=1e-3, show_default=True, help="Heads learning rate.")
 @click.option("--max-steps", type=int, default=None, help="Stop after this many steps.")
 @click.option("--resume", is_flag=True, help="Continue from the checkpoint next to --out.")
 @click.option(
@@ -53,18 +55,18 @@ from proplens.errors import ProplensError
     show_default=True,
     help="Training articles held out to fit score calibration.",
 )
-@click.option("--token-threshold", type=float, default=0.5, show_default=True)
+@click.option("--token-threshold", type=float, default=0.3, show_default=True)
 @click.option(
     "--second-threshold",
     type=float,
-    default=1.01,
+    default=0.3,
     show_default=True,
     help="Add a span's second technique when its probability reaches this.",
 )
 @click.option(
     "--threshold",
     type=float,
-    default=0.0,
+    default=0.15,
     show_default=True,
     help="Default minimum span score stored in the model.",
 )
@@ -78,6 +80,8 @@ def train_cmd(
     epochs,
     seed,
     batch_size,
+    lr,
+    head_lr,
     max_steps,
     resume,
     base_model,
@@ -104,6 +108,8 @@ def train_cmd(
         epochs=epochs,
         seed=seed,
         batch_size=batch_size,
+        lr=lr,
+        head_lr=head_lr,
         max_steps=max_steps,
         resume=resume,
         base_model=base_model,

@@ -50,6 +50,11 @@ def model_card(config: dict, meta: dict) -> str:
         lines += [f"| {k} | {_fmt(v)} |" for k, v in dev.items() if not isinstance(v, dict)]
     else:
         lines.append("No held-out scores recorded for this model (it may include the dev split).")
+    protocol = meta.get("dev_protocol_scores")
+    if protocol:
+        lines += ["", "PTC dev scores of the same recipe trained without dev:", ""]
+        lines += ["| metric | value |", "|---|---|"]
+        lines += [f"| {k} | {_fmt(v)} |" for k, v in protocol.items() if not isinstance(v, dict)]
     extra = meta.get("notes")
     if extra:
         lines += ["", "## Notes", "", str(extra)]

@@ -41,8 +41,8 @@ class TrainConfig:
     epochs: int = 3
     seed: int = 0
     batch_size: int = 16
-    lr: float = 5e-5
-    head_lr: float = 5e-4
+    lr: float = 1e-4
+    head_lr: float = 1e-3
     warmup: float = 0.1
     weight_decay: float = 0.01
     window: int = 256
@@ -57,9 +57,9 @@ class TrainConfig:
     threads: int = 2
     bf16: bool = True
     resume: bool = False
-    token_threshold: float = 0.5
-    second_threshold: float = 1.01
-    threshold: float = 0.0
+    token_threshold: float = 0.3
+    second_threshold: float = 0.3
+    threshold: float = 0.15
     name: str = "proplens-minilm"
     extra: dict = field(default_factory=dict)
 

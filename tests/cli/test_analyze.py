@@ -157,7 +157,7 @@ def test_analyze_folder_reports_skipped_files_as_lines(tmp_path):
         warnings.simplefilter("error")
         result = run(tmp_path, "-f", "json")
     assert result.exit_code == 0 and json.loads(result.stdout)["text"] == TEXT
-    assert result.stderr.startswith("Skipped ") and "photo.txt" in result.stderr
+    assert result.stderr.startswith("Skipped: ") and "photo.txt" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Warning" not in result.stderr
 
 
