@@ -54,11 +54,14 @@ def char_to_tokens(offsets: np.ndarray, start: int, end: int) -> tuple[int, int]
     return (first, last) if first <= last else None
 
 
-def plan_windows(n_tokens: int, size: int = 256, stride: int = 224) -> list[tuple[int, int]]:
+def plan_windows(
+    n_tokens: int, size: int = 256, stride: int = 224, short_tail: bool = False
+) -> list[tuple[int, int]]:
     """Split `n_tokens` word pieces into overlapping windows of `size - 2` pieces (+ CLS/SEP).
 
-    The last window is aligned to the end, so every window of a long text has the same length and
-    batches need no padding.
+    By default the last window is aligned to the end, so every window of a long text has the same
+    length. With `short_tail`, the last window instead starts at the next stride (it is shorter and
+    costs less; batching by length keeps its padding small).
 
     Returns:
         `(start, end)` token ranges covering `[0, n_tokens)`.
@@ -67,6 +70,8 @@ def plan_windows(n_tokens: int, size: int = 256, stride: int = 224) -> list[tupl
     step = min(stride, inner)
     if n_tokens <= inner:
         return [(0, n_tokens)]
+    if short_tail:
+        return [(s, min(s + inner, n_tokens)) for s in range(0, n_tokens - (inner - step), step)]
     starts = list(range(0, n_tokens - inner, step)) + [n_tokens - inner]
     return [(s, s + inner) for s in dict.fromkeys(starts)]
 
@@ -111,6 +116,7 @@ class Encoder:
         stride: Step between window starts.
         threads: onnxruntime intra-op threads (None = onnxruntime's default).
         model_file: The ONNX file name inside `model_dir`.
+        short_tail: Let the last window of a text be shorter (see `plan_windows`).
     """
 
     def __init__(
@@ -120,6 +126,7 @@ class Encoder:
         stride: int = 224,
         threads: int | None = None,
         model_file: str = "model.onnx",
+        short_tail: bool = False,
     ):
         import onnxruntime as ort
 
@@ -135,8 +142,9 @@ class Encoder:
         )
         self.window = window
         self.stride = stride
+        self.short_tail = short_tail
 
-    def encode(self, texts: Sequence[str], max_batch_tokens: int = 4096) -> list[Encoded]:
+    def encode(self, texts: Sequence[str], max_batch_tokens: int = 512) -> list[Encoded]:
         """Encode texts; windows from all texts are sorted by length and batched (no padding waste).
 
         Args:
@@ -149,7 +157,7 @@ class Encoder:
         jobs = []  # (length, doc, window index, start, end)
         plans = []
         for d, (ids, _) in enumerate(toks):
-            plan = plan_windows(len(ids), self.window, self.stride)
+            plan = plan_windows(len(ids), self.window, self.stride, self.short_tail)
             plans.append(plan)
             for w, (s, e) in enumerate(plan):
                 if e > s:
@@ -189,7 +197,13 @@ class Encoder:
                 )
                 continue
             win, pos = owner_windows(plans[d], n)
-            hid = np.stack([outs[(d, w)][0][p] for w, p in zip(win, pos, strict=True)])
-            tag = np.stack([outs[(d, w)][1][p] for w, p in zip(win, pos, strict=True)])
-            result.append(Encoded(ids, offsets, hid.astype(np.float32), tag.astype(np.float32)))
+            first_h, first_t = outs[(d, int(win[0]))]
+            hid = np.empty((n, first_h.shape[-1]), np.float32)
+            tag = np.empty((n, first_t.shape[-1]), np.float32)
+            for w in np.unique(win):
+                sel = win == w
+                h, tg = outs[(d, int(w))]
+                hid[sel] = h[pos[sel]]
+                tag[sel] = tg[pos[sel]]
+            result.append(Encoded(ids, offsets, hid, tag))
         return result

@@ -95,6 +95,7 @@ class Pipeline:
                 window=enc.get("window", 256),
                 stride=enc.get("stride", 224),
                 threads=threads,
+                short_tail=enc.get("short_tail", False),
             )
             self.detector = SpanDetector.from_config(self.config.get("span_detector", {}))
             self.classifier = TechniqueClassifier.from_disk(

@@ -70,6 +70,9 @@ from proplens.errors import ProplensError
     show_default=True,
     help="Default minimum span score stored in the model.",
 )
+@click.option(
+    "--class-weights", is_flag=True, help="Weight the technique loss by 1/sqrt(frequency)."
+)
 @click.option("--threads", type=int, default=2, show_default=True)
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 def train_cmd(
@@ -90,6 +93,7 @@ def train_cmd(
     token_threshold,
     second_threshold,
     threshold,
+    class_weights,
     threads,
     no_progress,
 ) -> None:
@@ -119,6 +123,7 @@ def train_cmd(
         second_threshold=second_threshold,
         threshold=threshold,
         threads=threads,
+        class_weights=class_weights,
     )
     meta = train(config, docs, dev_docs, progress=not no_progress)
     click.echo(f"Wrote {out} ({len(docs)} articles, {meta['train_seconds']} s).")

@@ -223,7 +223,11 @@ def train(
             "stride": config.stride,
             "hidden": model.encoder.config.hidden_size,
         },
-        "span_detector": {"token_threshold": config.token_threshold, "calibration": [1.0, 0.0]},
+        "span_detector": {
+            "token_threshold": config.token_threshold,
+            "calibration": [1.0, 0.0],
+            "split_on_b": True,
+        },
         "technique_classifier": {
             "labels": list(LABELS),
             "temperature": 1.0,

@@ -90,7 +90,11 @@
     var lines = text.split("\n").filter(function (l) { return l.trim(); });
     var wrapped = lines.filter(function (l) { return l.length >= 40 && l.length <= 120; }).length;
     if (lines.length < 5 || wrapped < 0.6 * lines.length) return text;
-    return text.replace(/([^\n])\n(?=[^\n])/g, "$1 ");
+    // A hyphen at a line end ("in-\ndepth") joins with a zero-width space, not a visible one;
+    // one character for one, so offsets still line up.
+    return text
+      .replace(/([A-Za-z]-)\n(?=[a-z])/g, "$1\u200b")
+      .replace(/([^\n])\n(?=[^\n])/g, "$1 ");
   }
 
   /* One tooltip shared by every view on the page. */

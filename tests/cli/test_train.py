@@ -61,3 +61,20 @@ def test_train_cli_errors_are_sentences(args, message):
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 1
     assert message in result.output
+
+
+def test_train_cli_without_torch_says_how_to_install(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['torch'] = None\n"
+        "from click.testing import CliRunner\n"
+        "from proplens.cli import app\n"
+        f"r = CliRunner().invoke(app, ['train', '--corpus', {str(FIXTURE)!r}, '--out', "
+        f"{str(tmp_path / 'm')!r}])\n"
+        "print(r.exit_code, r.output)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.startswith("1 ")
+    assert "pip install 'proplens[train]'" in out.stdout

@@ -1,0 +1,1 @@
+"""Pipeline stages: span detection (SI) and technique classification (TC)."""

@@ -1,0 +1,99 @@
+"""Pure pieces of the detector: window planning, decoding, trimming, ranking, features."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from proplens.doc import Doc
+from proplens.encoder import Encoded, char_to_tokens, owner_windows, plan_windows
+from proplens.stages.features import N_FEATURES, DocStats, span_features
+from proplens.stages.span_detector import SpanDetector, snap
+from proplens.stages.technique_classifier import assign_ranked
+
+
+@pytest.mark.parametrize("n", [0, 1, 100, 254, 255, 479, 988, 5000])
+@pytest.mark.parametrize("short_tail", [False, True])
+def test_encoder_windows_cover_every_token_once_owned(n, short_tail):
+    plan = plan_windows(n, 256, 224, short_tail)
+    covered = np.zeros(n, int)
+    for s, e in plan:
+        assert 0 <= s <= e <= n and e - s <= 254
+        covered[s:e] += 1
+    assert (covered >= 1).all()
+    if n:
+        win, pos = owner_windows(plan, n)
+        starts = np.array([plan[w][0] for w in win])
+        assert (starts + pos - 1 == np.arange(n)).all()
+
+
+def test_encoder_owner_prefers_central_window():
+    plan = [(0, 254), (224, 478)]
+    win, _ = owner_windows(plan, 478)
+    assert win[230] == 0 and win[250] == 1
+
+
+@pytest.mark.parametrize(
+    "text,start,end,expected",
+    [
+        ("They are cowards, truly.", 9, 17, "cowards"),
+        ("They are cowards, truly.", 11, 14, "cowards"),
+        ("  lies, lies and lies.  ", 0, 24, "lies, lies and lies"),
+        ("a: b;", 0, 5, "a: b"),
+    ],
+)
+def test_span_detector_snap_widens_and_trims(text, start, end, expected):
+    s, e = snap(text, start, end)
+    assert text[s:e] == expected
+
+
+def _encoded(tags: list[int], offsets: list[tuple[int, int]]) -> Encoded:
+    n = len(tags)
+    return Encoded(
+        np.arange(n), np.array(offsets), np.zeros((n, 4), np.float32), np.eye(3)[tags] * 8.0
+    )
+
+
+def test_span_detector_decodes_bio_runs():
+    text = "You are a dirty liar and a thief ."
+    offsets = [(0, 3), (4, 7), (8, 9), (10, 15), (16, 20), (21, 24), (25, 26), (27, 32), (33, 34)]
+    enc = _encoded([0, 0, 1, 2, 2, 0, 1, 2, 0], offsets)
+    cands = SpanDetector(0.5).predict([text], [enc])[0]
+    assert [text[c.start : c.end] for c in cands] == ["a dirty liar", "a thief"]
+    assert all(0.0 < c.score < 1.0 for c in cands)
+    doc = Doc(text)
+    SpanDetector().set_annotations([doc], [cands], [_Identity()])
+    assert [s.text for s in doc.spans] == ["a dirty liar", "a thief"]
+
+
+def test_span_detector_split_on_b_switch():
+    text = "bad evil"
+    enc = _encoded([1, 1], [(0, 3), (4, 8)])
+    assert len(SpanDetector(0.5, split_on_b=True).predict([text], [enc])[0]) == 2
+    assert len(SpanDetector(0.5, split_on_b=False).predict([text], [enc])[0]) == 1
+
+
+class _Identity:
+    def to_raw(self, start: int, end: int) -> tuple[int, int]:
+        return start, end
+
+
+def test_technique_classifier_repeats_get_next_technique():
+    labels = ("A", "B", "C")
+    probs = np.array([[0.6, 0.3, 0.1], [0.6, 0.3, 0.1], [0.1, 0.2, 0.7]])
+    assert assign_ranked([(0, 5), (0, 5), (6, 9)], probs, labels) == ["A", "B", "C"]
+
+
+def test_features_count_repetition_in_article():
+    text = "Lies, lies and more lies. The truth is rare. Lies again."
+    stats = DocStats(text)
+    once = span_features(stats, text.index("truth"), text.index("truth") + 5, 1)
+    often = span_features(stats, 0, 4, 1)
+    assert once.shape == (N_FEATURES,)
+    assert often[2] > once[2] and often[4] > once[4]
+
+
+def test_encoder_char_to_tokens():
+    offsets = np.array([(0, 3), (4, 7), (8, 12)])
+    assert char_to_tokens(offsets, 5, 10) == (1, 2)
+    assert char_to_tokens(offsets, 3, 4) is None
