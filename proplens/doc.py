@@ -66,7 +66,8 @@ class Span:
 class Doc:
     """An article: its text exactly as given, metadata, and spans.
 
-    `doc.text` is never rewritten. Every span satisfies `span.text == doc.text[span.start:span.end]`.
+    `doc.text` is never rewritten. Every span satisfies
+    `span.text == doc.text[span.start:span.end]`.
 
     Example:
         >>> doc = Doc("They are traitors.", id="1")
@@ -102,7 +103,9 @@ class Doc:
                 f"document has {covered!r} there; fix the offsets or drop the `text` field."
             )
         if not span.text:
-            span = Span(span.start, span.end, span.technique, span.score, covered, span.alternatives)
+            span = Span(
+                span.start, span.end, span.technique, span.score, covered, span.alternatives
+            )
         return span
 
     def add_span(

@@ -39,7 +39,9 @@ class ProplensGroup(click.Group):
         except FileNotFoundError as exc:
             raise click.ClickException(f"No such file or folder: {exc.filename}.") from None
         except IsADirectoryError as exc:
-            raise click.ClickException(f"Expected a file but got a folder: {exc.filename}.") from None
+            raise click.ClickException(
+                f"Expected a file but got a folder: {exc.filename}."
+            ) from None
         except PermissionError as exc:
             raise click.ClickException(f"Permission denied: {exc.filename}.") from None
 

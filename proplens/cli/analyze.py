@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from proplens.cli.options import model_option, threshold_option
 from proplens.doc import Doc
 from proplens.iohelpers import atomic_write
 from proplens.render import (
@@ -129,18 +130,8 @@ def _print_text(data: dict[str, Any], out, colour: bool) -> None:
     type=click.Path(dir_okay=False, writable=True),
     help="Write here instead of standard output.",
 )
-@click.option(
-    "-t",
-    "--threshold",
-    type=click.FloatRange(0, 1),
-    help="Keep only spans scoring at least this (default: the model's own).",
-)
-@click.option(
-    "-m",
-    "--model",
-    envvar="PROPLENS_MODEL",
-    help="A model folder or `module:callable` (default: the shipped model).",
-)
+@threshold_option
+@model_option(factories=True)
 @click.option(
     "--color/--no-color",
     "colour",

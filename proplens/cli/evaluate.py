@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from proplens.cli.options import corpus_options, model_option, threshold_option
 from proplens.corpus.semeval import load_split, read_corpus
 from proplens.doc import Doc
 from proplens.errors import ProplensError
@@ -44,28 +45,9 @@ def load_gold(corpus: str | None, splits: tuple[str, ...]) -> list[Doc]:
 
 
 @click.command("evaluate")
-@click.option(
-    "--corpus",
-    type=click.Path(path_type=str),
-    default=default_corpus,
-    help="PTC root or articles folder with labels (default ../shared/corpora/ptc).",
-)
-@click.option(
-    "--split",
-    "splits",
-    multiple=True,
-    default=("dev",),
-    show_default=True,
-    help="Split(s) of a PTC root to score on.",
-)
-@click.option(
-    "-m",
-    "--model",
-    type=click.Path(path_type=str),
-    default=None,
-    help="Model folder (default: the shipped model).",
-)
-@click.option("--threshold", type=float, default=None, help="Minimum span score.")
+@corpus_options("dev", "Split(s) of a PTC root to score on.")
+@model_option()
+@threshold_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def evaluate_cmd(corpus, splits, model, threshold, as_json) -> None:
     """Score a model on gold articles: SI, TC and FLC P/R/F1, per technique, calibration."""

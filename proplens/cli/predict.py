@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from proplens.cli.options import model_option, threshold_option
 from proplens.corpus.semeval import LabelRow, read_articles, read_labels, write_labels
 from proplens.doc import Doc
 from proplens.errors import ProplensError
@@ -80,14 +81,8 @@ def classify_template(
 @click.option(
     "-o", "--out", type=click.Path(path_type=str), required=True, help="Labels file to write."
 )
-@click.option(
-    "-m",
-    "--model",
-    type=click.Path(path_type=str),
-    default=None,
-    help="Model folder (default: the shipped model).",
-)
-@click.option("--threshold", type=float, default=None, help="Minimum span score.")
+@model_option()
+@threshold_option
 @click.option("--batch-size", type=int, default=8, show_default=True)
 def predict_cmd(articles_dir, out, model, threshold, batch_size) -> None:
     """Find technique spans in every article<ID>.txt of ARTICLES_DIR; write SemEval FLC rows."""
@@ -106,13 +101,7 @@ def predict_cmd(articles_dir, out, model, threshold, batch_size) -> None:
 @click.option(
     "-o", "--out", type=click.Path(path_type=str), required=True, help="Labels file to write."
 )
-@click.option(
-    "-m",
-    "--model",
-    type=click.Path(path_type=str),
-    default=None,
-    help="Model folder (default: the shipped model).",
-)
+@model_option()
 @click.option("--batch-size", type=int, default=8, show_default=True)
 def classify_cmd(articles_dir, spans, out, model, batch_size) -> None:
     """Give each span row of a SemEval TC template its most likely technique."""

@@ -6,6 +6,7 @@ import click
 
 from proplens.api import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CHARS, LOOPBACK_HOSTS, create_app
 from proplens.cli.analyze import load_pipeline
+from proplens.cli.options import model_option, threshold_option
 
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 
@@ -55,18 +56,8 @@ def allowed_hosts(host: str, extra: tuple[str, ...] = ()) -> list[str]:
     help="Also answer requests addressed to this host name (repeatable; `*` for any). "
     "Loopback names and --host are always allowed; others get 400, against DNS rebinding.",
 )
-@click.option(
-    "-m",
-    "--model",
-    envvar="PROPLENS_MODEL",
-    help="A model folder or `module:callable` (default: the shipped model).",
-)
-@click.option(
-    "-t",
-    "--threshold",
-    type=click.FloatRange(0, 1),
-    help="Keep only spans scoring at least this (default: the model's own).",
-)
+@model_option(factories=True)
+@threshold_option
 def serve_cmd(
     host: str,
     port: int,

@@ -6,25 +6,13 @@ import json
 
 import click
 
-from proplens.cli.evaluate import default_corpus, load_gold
+from proplens.cli.evaluate import load_gold
+from proplens.cli.options import corpus_options
 from proplens.errors import ProplensError
 
 
 @click.command("train")
-@click.option(
-    "--corpus",
-    type=click.Path(path_type=str),
-    default=default_corpus,
-    help="PTC root or articles folder with labels (default ../shared/corpora/ptc).",
-)
-@click.option(
-    "--split",
-    "splits",
-    multiple=True,
-    default=("train",),
-    show_default=True,
-    help="Split(s) of a PTC root to train on (repeat: --split train --split dev).",
-)
+@corpus_options("train", "Split(s) of a PTC root to train on (repeat: --split train --split dev).")
 @click.option(
     "--dev",
     type=click.Path(path_type=str),

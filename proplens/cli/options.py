@@ -1,0 +1,57 @@
+"""Click options shared by several commands, so each is defined (and documented) once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+threshold_option = click.option(
+    "-t",
+    "--threshold",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="Keep only spans scoring at least this (default: the model's own).",
+)
+
+
+def model_option(factories: bool = False) -> Callable[[Any], Any]:
+    """`-m/--model`: a model folder, or also `module:callable` where the command accepts one."""
+    if factories:
+        return click.option(
+            "-m",
+            "--model",
+            envvar="PROPLENS_MODEL",
+            help="A model folder or `module:callable` (default: the shipped model).",
+        )
+    return click.option(
+        "-m",
+        "--model",
+        type=click.Path(path_type=str),
+        default=None,
+        help="Model folder (default: the shipped model).",
+    )
+
+
+def corpus_options(default_split: str, split_help: str) -> Callable[[Any], Any]:
+    """`--corpus DIR` and a repeatable `--split NAME`, for commands that read a gold corpus."""
+    from proplens.cli.evaluate import default_corpus
+
+    def decorate(func: Any) -> Any:
+        func = click.option(
+            "--split",
+            "splits",
+            multiple=True,
+            default=(default_split,),
+            show_default=True,
+            help=split_help,
+        )(func)
+        return click.option(
+            "--corpus",
+            type=click.Path(path_type=str),
+            default=default_corpus,
+            help="PTC root or articles folder with labels (default ../shared/corpora/ptc).",
+        )(func)
+
+    return decorate
