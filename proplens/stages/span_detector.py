@@ -10,6 +10,7 @@ import numpy as np
 
 from proplens.doc import Doc
 from proplens.encoder import Encoded
+from proplens.stages.features import has_content_word
 from proplens.textutil import snap_to_graphemes
 
 # PTC v2 spans never start or end with these characters.
@@ -65,17 +66,20 @@ class SpanDetector:
         token_threshold: A token is inside a span when P(B) + P(I) exceeds this.
         split_on_b: Start a new span inside a run where P(B) > P(I) (else one span per run).
         calibration: Platt parameters `(a, b)`: score = sigmoid(a * logit(mean P(inside)) + b).
+        require_content_word: Drop spans with no content word (only stop words or punctuation).
     """
 
-    config_keys = ("token_threshold", "calibration", "split_on_b")
+    config_keys = ("token_threshold", "calibration", "split_on_b", "require_content_word")
 
     def __init__(
         self,
         token_threshold: float = 0.5,
         calibration: tuple[float, float] = (1.0, 0.0),
         split_on_b: bool = True,
+        require_content_word: bool = True,
     ):
         self.token_threshold = float(token_threshold)
+        self.require_content_word = bool(require_content_word)
         self.split_on_b = bool(split_on_b)
         self.calibration = (float(calibration[0]), float(calibration[1]))
 
@@ -116,6 +120,8 @@ class SpanDetector:
             start, end = snap(text, int(enc.offsets[ts, 0]), int(enc.offsets[te, 1]))
             if end <= start:
                 continue
+            if self.require_content_word and not has_content_word(text[start:end]):
+                continue
             raw = float(np.mean(p[ts : te + 1, 1] + p[ts : te + 1, 2]))
             out.append(Candidate(start, end, ts, te, self.calibrate(raw)))
         return out
@@ -132,6 +138,7 @@ class SpanDetector:
             "token_threshold": self.token_threshold,
             "calibration": list(self.calibration),
             "split_on_b": self.split_on_b,
+            "require_content_word": self.require_content_word,
         }
 
     @classmethod
@@ -140,4 +147,5 @@ class SpanDetector:
             cfg.get("token_threshold", 0.5),
             tuple(cfg.get("calibration", (1.0, 0.0))),
             cfg.get("split_on_b", True),
+            cfg.get("require_content_word", True),
         )
