@@ -107,8 +107,10 @@ def cached_pipeline(spec: Any, **kwargs: Any) -> Any:
 
 
 def model_id(pipeline: Any) -> ModelId:
-    return ModelId(str(getattr(pipeline, "name", type(pipeline).__name__)),
-                   str(getattr(pipeline, "version", "0")))
+    return ModelId(
+        str(getattr(pipeline, "name", type(pipeline).__name__)),
+        str(getattr(pipeline, "version", "0")),
+    )
 
 
 def analyse(
@@ -200,8 +202,10 @@ class _Pool:
         threads = max(1, (os.cpu_count() or 1) // workers)
         self.workers = workers
         self.pool = ProcessPoolExecutor(
-            workers, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_pool_init, initargs=(spec, threads),
+            workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_pool_init,
+            initargs=(spec, threads),
         )
         try:  # one task per worker at once, so that every worker starts and loads the model now
             found = {f.result() for f in [self.pool.submit(_pool_describe) for _ in range(workers)]}
@@ -250,8 +254,9 @@ class _Dask:
 
     def analyse(self, items: list[tuple[str | None, Doc]], mbs: int) -> list[Result]:
         n = max(1, len(self.client.scheduler_info().get("workers", {})))
-        futures = self.client.map(_dask_analyse, _chunks(items, n), spec=self.spec, mbs=mbs,
-                                  pure=False)
+        futures = self.client.map(
+            _dask_analyse, _chunks(items, n), spec=self.spec, mbs=mbs, pure=False
+        )
         return _flatten(self.client.gather(futures))
 
     def close(self) -> None:
@@ -462,8 +467,13 @@ def run_batch(
     else:
         backend = _Local(pipeline if pipeline is not None else load_pipeline(spec))
     summary = BatchSummary(model=f"{backend.model.name} {backend.model.version}")
-    params = {"inputs": [str(i) for i in expanded[:50]], "shard": shard_t, "workers": workers,
-              "scheduler": scheduler, "batch_size": batch_size}
+    params = {
+        "inputs": [str(i) for i in expanded[:50]],
+        "shard": shard_t,
+        "workers": workers,
+        "scheduler": scheduler,
+        "batch_size": batch_size,
+    }
     try:
         summary.run_id = store.start_run(backend.model, params)
         total = estimate_total(expanded) if progress else None
@@ -523,9 +533,14 @@ class _progress:
         )
 
         self.bar = Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]} articles/s"), TimeElapsedColumn(),
-            TextColumn("ETA"), TimeRemainingColumn(), console=Console(stderr=True),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]} articles/s"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
         )
         self.bar.start()
         task = self.bar.add_task("batch", total=self.total, rate="-")
@@ -533,7 +548,9 @@ class _progress:
         def advance(n: int, s: BatchSummary) -> None:
             speed = self.bar.tasks[0].speed
             self.bar.update(
-                task, advance=n, rate=f"{speed:.1f}" if speed else "-",
+                task,
+                advance=n,
+                rate=f"{speed:.1f}" if speed else "-",
                 description=f"done {s.done} · skipped {s.skipped} · failed {s.failed}",
             )
 

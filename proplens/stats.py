@@ -22,12 +22,33 @@ BY = ("source", "technique", "month")
 UNKNOWN = "(unknown)"
 TOP = 3
 COLUMNS = {
-    "source": ["source", "articles", "words", "spans", "spans_per_1000_words", "density",
-               "top_techniques"],
-    "month": ["month", "source", "articles", "words", "spans", "spans_per_1000_words",
-              "density", "top_techniques"],
-    "technique": ["technique", "spans", "articles", "share_of_spans", "spans_per_1000_words",
-                  "mean_score"],
+    "source": [
+        "source",
+        "articles",
+        "words",
+        "spans",
+        "spans_per_1000_words",
+        "density",
+        "top_techniques",
+    ],
+    "month": [
+        "month",
+        "source",
+        "articles",
+        "words",
+        "spans",
+        "spans_per_1000_words",
+        "density",
+        "top_techniques",
+    ],
+    "technique": [
+        "technique",
+        "spans",
+        "articles",
+        "share_of_spans",
+        "spans_per_1000_words",
+        "mean_score",
+    ],
 }
 
 
@@ -83,14 +104,23 @@ def _choose_model(store: Store, model: str | None) -> tuple[str, str] | None:
 
 def _by_group(conn, a, s, where, keys) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     names = [k.name for k in keys]
-    totals = sa.select(
-        *keys, sa.func.count().label("articles"), sa.func.sum(a.c.n_words).label("words"),
-        sa.func.sum(a.c.n_chars).label("chars"), sa.func.sum(a.c.covered_chars).label("covered"),
-        sa.func.sum(a.c.n_spans).label("spans"),
-    ).where(*where).group_by(*keys).order_by(*keys)
+    totals = (
+        sa.select(
+            *keys,
+            sa.func.count().label("articles"),
+            sa.func.sum(a.c.n_words).label("words"),
+            sa.func.sum(a.c.n_chars).label("chars"),
+            sa.func.sum(a.c.covered_chars).label("covered"),
+            sa.func.sum(a.c.n_spans).label("spans"),
+        )
+        .where(*where)
+        .group_by(*keys)
+        .order_by(*keys)
+    )
     per_technique = (
         sa.select(*keys, s.c.technique, sa.func.count().label("n"))
-        .select_from(a.join(s, s.c.article_id == a.c.id)).where(*where)
+        .select_from(a.join(s, s.c.article_id == a.c.id))
+        .where(*where)
         .group_by(*keys, s.c.technique)
     )
     techniques: dict[tuple, dict[str, int]] = {}
@@ -101,31 +131,45 @@ def _by_group(conn, a, s, where, keys) -> list[dict[str, Any]]:  # type: ignore[
         key = tuple(r[: len(names)])
         counts = dict(sorted(techniques.get(key, {}).items(), key=lambda kv: (-kv[1], kv[0])))
         words, spans = int(r.words or 0), int(r.spans or 0)
-        rows.append({
-            **dict(zip(names, key, strict=True)), "articles": r.articles, "words": words,
-            "spans": spans, "spans_per_1000_words": _rate(spans, words),
-            "density": round(int(r.covered or 0) / r.chars, 4) if r.chars else 0.0,
-            "top_techniques": ", ".join(f"{t} ({n})" for t, n in list(counts.items())[:TOP]),
-            "techniques": counts,
-        })
+        rows.append(
+            {
+                **dict(zip(names, key, strict=True)),
+                "articles": r.articles,
+                "words": words,
+                "spans": spans,
+                "spans_per_1000_words": _rate(spans, words),
+                "density": round(int(r.covered or 0) / r.chars, 4) if r.chars else 0.0,
+                "top_techniques": ", ".join(f"{t} ({n})" for t, n in list(counts.items())[:TOP]),
+                "techniques": counts,
+            }
+        )
     return rows
 
 
 def _by_technique(conn, a, s, where) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     words = conn.scalar(sa.select(sa.func.sum(a.c.n_words)).where(*where)) or 0
     query = (
-        sa.select(s.c.technique, sa.func.count().label("spans"),
-                  sa.func.count(sa.distinct(s.c.article_id)).label("articles"),
-                  sa.func.avg(s.c.score).label("mean_score"))
-        .select_from(a.join(s, s.c.article_id == a.c.id)).where(*where).group_by(s.c.technique)
+        sa.select(
+            s.c.technique,
+            sa.func.count().label("spans"),
+            sa.func.count(sa.distinct(s.c.article_id)).label("articles"),
+            sa.func.avg(s.c.score).label("mean_score"),
+        )
+        .select_from(a.join(s, s.c.article_id == a.c.id))
+        .where(*where)
+        .group_by(s.c.technique)
     )
     found = conn.execute(query).all()
     total = sum(r.spans for r in found)
     rows = [
-        {"technique": r.technique or UNKNOWN, "spans": r.spans, "articles": r.articles,
-         "share_of_spans": round(r.spans / total, 4) if total else 0.0,
-         "spans_per_1000_words": _rate(r.spans, int(words)),
-         "mean_score": round(float(r.mean_score), 4)}
+        {
+            "technique": r.technique or UNKNOWN,
+            "spans": r.spans,
+            "articles": r.articles,
+            "share_of_spans": round(r.spans / total, 4) if total else 0.0,
+            "spans_per_1000_words": _rate(r.spans, int(words)),
+            "mean_score": round(float(r.mean_score), 4),
+        }
         for r in found
     ]
     return sorted(rows, key=lambda r: (-r["spans"], r["technique"]))
@@ -150,21 +194,29 @@ def plot(stats: dict[str, Any], out: str | Path) -> Path:
     import matplotlib.pyplot as plt
 
     rows, by = stats["rows"], stats["by"]
-    fig, ax = plt.subplots(figsize=(9, max(3.0, 0.45 * len(rows) + 1.5)) if by != "month"
-                           else (9, 4.5))
+    fig, ax = plt.subplots(
+        figsize=(9, max(3.0, 0.45 * len(rows) + 1.5)) if by != "month" else (9, 4.5)
+    )
     if not rows:
         ax.text(0.5, 0.5, "No analysed articles", ha="center", va="center")
     elif by == "technique":
-        ax.barh([r["technique"] for r in rows][::-1],
-                [r["spans_per_1000_words"] for r in rows][::-1], color="#4c72b0")
+        ax.barh(
+            [r["technique"] for r in rows][::-1],
+            [r["spans_per_1000_words"] for r in rows][::-1],
+            color="#4c72b0",
+        )
         ax.set_xlabel("spans per 1,000 words")
     elif by == "source":
         _stacked(ax, rows)
     else:
         for source in sorted({r["source"] for r in rows}):
             mine = [r for r in rows if r["source"] == source]
-            ax.plot([r["month"] for r in mine], [r["spans_per_1000_words"] for r in mine],
-                    marker="o", label=source)
+            ax.plot(
+                [r["month"] for r in mine],
+                [r["spans_per_1000_words"] for r in mine],
+                marker="o",
+                label=source,
+            )
         ax.set_ylabel("spans per 1,000 words")
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         ax.tick_params(axis="x", rotation=45)
@@ -188,8 +240,11 @@ def _stacked(ax, rows: list[dict[str, Any]]) -> None:  # type: ignore[no-untyped
     for t in [*shown, "other"]:
         vals = []
         for r in rows:
-            n = (r["techniques"].get(t, 0) if t != "other"
-                 else sum(v for k, v in r["techniques"].items() if k not in shown))
+            n = (
+                r["techniques"].get(t, 0)
+                if t != "other"
+                else sum(v for k, v in r["techniques"].items() if k not in shown)
+            )
             vals.append(1000 * n / r["words"] if r["words"] else 0.0)
         if any(vals):
             info = BY_NAME.get(t)

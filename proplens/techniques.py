@@ -98,8 +98,7 @@ TECHNIQUES: tuple[Technique, ...] = (
     Technique(
         "Appeal_to_Authority",
         "Appeal to authority",
-        "Presenting a claim as true because an authority or expert said it, without "
-        "other support.",
+        "Presenting a claim as true because an authority or expert said it, without other support.",
         "Top scientists agree, so the debate is over.",
         "#469990",
     ),

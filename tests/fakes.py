@@ -49,8 +49,13 @@ class KeywordPipeline:
         out = doc.copy(with_spans=False)
         for m in self.pattern.finditer(doc.text):
             score = round(0.5 + (len(m.group()) % 5) / 10, 2)
-            out.add_span(m.start(), m.end(), self.words[m.group().lower()], score,
-                         (("Doubt", round(1 - score, 2)),))
+            out.add_span(
+                m.start(),
+                m.end(),
+                self.words[m.group().lower()],
+                score,
+                (("Doubt", round(1 - score, 2)),),
+            )
         return out
 
     def pipe(self, docs: Iterable[str | Doc], batch_size: int = 8) -> Iterator[Doc]:

@@ -27,8 +27,6 @@ TEXT = (
 )
 
 
-
-
 def encrypted(pdf: bytes) -> bytes:
     writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(pdf)))
     writer.encrypt("secret", algorithm="RC4-128")

@@ -26,8 +26,10 @@ def write_corpus(folder, n=30, extra_lines=()):
 
 
 def spans_by_id(store):
-    return {d.id: [(s.start, s.end, s.technique, s.score, s.alternatives) for s in d.spans]
-            for d in store.iter_articles()}
+    return {
+        d.id: [(s.start, s.end, s.technique, s.score, s.alternatives) for s in d.spans]
+        for d in store.iter_articles()
+    }
 
 
 @pytest.fixture
@@ -55,8 +57,13 @@ def test_runner_records_failures_and_goes_on(tmp_path, store):
         summary = run_batch([corpus], store, pipeline=KeywordPipeline(), progress=False)
         assert (summary.done + summary.skipped, summary.failed) == (10, 5)
     failures = {f["origin"].replace(str(corpus), ""): f["error"] for f in store.failures()}
-    assert sorted(failures) == ["/empty.txt", "/empty2.txt", "/feed.jsonl:10", "/feed.jsonl:9",
-                                "/image.txt"]
+    assert sorted(failures) == [
+        "/empty.txt",
+        "/empty2.txt",
+        "/feed.jsonl:10",
+        "/feed.jsonl:9",
+        "/image.txt",
+    ]
     assert "refuses texts containing EXPLODE" in failures["/feed.jsonl:10"]
 
 
@@ -72,15 +79,18 @@ def test_runner_fixed_input_clears_its_failure(tmp_path, store):
 def test_runner_skips_duplicate_texts_in_one_batch(tmp_path, store):
     for name in ("a.txt", "b.txt"):
         (tmp_path / name).write_text("Same traitors, same text.", encoding="utf-8")
-    summary = run_batch([tmp_path / "a.txt", tmp_path / "b.txt"], store,
-                        pipeline=KeywordPipeline(), progress=False)
+    summary = run_batch(
+        [tmp_path / "a.txt", tmp_path / "b.txt"], store, pipeline=KeywordPipeline(), progress=False
+    )
     assert (summary.done, summary.skipped, store.count()) == (1, 1, 1)
 
 
 def test_runner_shards_partition_the_corpus(tmp_path, store, db_url):
     corpus = write_corpus(tmp_path / "in", n=40)
-    done = [run_batch([corpus], store, pipeline=KeywordPipeline(), shard=f"{i}/3",
-                      progress=False).done for i in (1, 2, 3)]
+    done = [
+        run_batch([corpus], store, pipeline=KeywordPipeline(), shard=f"{i}/3", progress=False).done
+        for i in (1, 2, 3)
+    ]
     assert sum(done) == 40 and all(done) and store.count() == 40
 
 
@@ -89,8 +99,14 @@ def test_runner_workers_give_local_results_and_load_once(tmp_path, db_url, monke
     corpus = write_corpus(tmp_path / "in", n=24)
     with Store(f"sqlite:///{tmp_path / 'local.db'}") as local, Store(db_url) as pooled:
         run_batch([corpus], local, pipeline=KeywordPipeline(), progress=False)
-        summary = run_batch([corpus], pooled, pipeline_factory="tests.fakes:CountingPipeline",
-                            workers=2, batch_size=8, progress=False)
+        summary = run_batch(
+            [corpus],
+            pooled,
+            pipeline_factory="tests.fakes:CountingPipeline",
+            workers=2,
+            batch_size=8,
+            progress=False,
+        )
         assert summary.done == 24 and spans_by_id(pooled) == spans_by_id(local)
         loads = {(d.extra["worker_pid"], d.extra["worker_loads"]) for d in pooled.iter_articles()}
     assert len(loads) == 2 and {n for _, n in loads} == {1}
@@ -125,8 +141,9 @@ def test_runner_rejects_bad_arguments(store, inputs, kwargs, error, message):
 def test_runner_glob_inputs_and_pattern(tmp_path, store):
     corpus = write_corpus(tmp_path / "in", n=6)
     only_txt = run_batch([corpus], store, pipeline=KeywordPipeline(), glob="*.txt", progress=False)
-    by_glob = run_batch([str(corpus / "**" / "*.md")], store, pipeline=KeywordPipeline(),
-                        progress=False)
+    by_glob = run_batch(
+        [str(corpus / "**" / "*.md")], store, pipeline=KeywordPipeline(), progress=False
+    )
     assert (only_txt.done, by_glob.done) == (1, 1)
 
 
@@ -138,8 +155,11 @@ def test_runner_load_pipeline_import_spec():
 
 def test_runner_unstorable_article_fails_alone(tmp_path, store):
     feed = tmp_path / "feed.jsonl"
-    lines = [json.dumps(article(1)), json.dumps({"text": "NUL \u0000 inside traitors"}),
-             json.dumps(article(2))]
+    lines = [
+        json.dumps(article(1)),
+        json.dumps({"text": "NUL \u0000 inside traitors"}),
+        json.dumps(article(2)),
+    ]
     feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
     summary = run_batch([feed], store, pipeline=KeywordPipeline(), progress=False)
     assert summary.done + summary.failed == 3 and summary.done >= 2

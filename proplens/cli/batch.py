@@ -15,21 +15,44 @@ DB_HELP = "Database: a SQLAlchemy URL or a SQLite file path (default: the user d
 @click.command("batch")
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--db", "db", envvar="PROPLENS_DB", help=DB_HELP)
-@click.option("-w", "--workers", type=click.IntRange(min=1),
-              help="Local worker processes (default: run the model in this process).")
-@click.option("--scheduler", metavar="ADDRESS",
-              help="A Dask distributed scheduler to send the work to, e.g. tcp://host:8786.")
-@click.option("-b", "--batch-size", type=click.IntRange(min=1), default=32, show_default=True,
-              help="Articles per transaction (a crash loses at most one batch).")
+@click.option(
+    "-w",
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Local worker processes (default: run the model in this process).",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="A Dask distributed scheduler to send the work to, e.g. tcp://host:8786.",
+)
+@click.option(
+    "-b",
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=32,
+    show_default=True,
+    help="Articles per transaction (a crash loses at most one batch).",
+)
 @click.option("--shard", metavar="I/N", help="Analyse only shard I of N (1 <= I <= N).")
-@click.option("-m", "--model", "model",
-              help=f"Model folder, or module:callable building a pipeline (also ${FACTORY_ENV}).")
-@click.option("--glob", "pattern", default="*", show_default=True,
-              help="File pattern inside folders (default: every supported format).")
+@click.option(
+    "-m",
+    "--model",
+    "model",
+    help=f"Model folder, or module:callable building a pipeline (also ${FACTORY_ENV}).",
+)
+@click.option(
+    "--glob",
+    "pattern",
+    default="*",
+    show_default=True,
+    help="File pattern inside folders (default: every supported format).",
+)
 @click.option("--no-progress", is_flag=True, help="Do not draw the progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def batch_cmd(inputs, db, workers, scheduler, batch_size, shard, model, pattern, no_progress,
-              as_json) -> None:
+def batch_cmd(
+    inputs, db, workers, scheduler, batch_size, shard, model, pattern, no_progress, as_json
+) -> None:
     """Analyse INPUT files, folders, globs or JSONL into the database.
 
     Articles already stored for the same model are skipped, so re-running after a crash
@@ -38,8 +61,15 @@ def batch_cmd(inputs, db, workers, scheduler, batch_size, shard, model, pattern,
     """
     with Store(db) as store:
         summary = run_batch(
-            inputs, store, pipeline_factory=model, workers=workers, scheduler=scheduler,
-            batch_size=batch_size, shard=shard, glob=pattern, progress=not no_progress,
+            inputs,
+            store,
+            pipeline_factory=model,
+            workers=workers,
+            scheduler=scheduler,
+            batch_size=batch_size,
+            shard=shard,
+            glob=pattern,
+            progress=not no_progress,
         )
         failures = store.failures(run_id=summary.run_id)
     if as_json:

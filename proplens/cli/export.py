@@ -14,10 +14,22 @@ from proplens.storage.export import FORMATS, export
 
 @click.command("export")
 @click.option("--db", "db", envvar="PROPLENS_DB", help=DB_HELP)
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), required=True,
-              help="jsonl: one Doc JSON object per article; semeval: FLC label rows.")
-@click.option("-o", "--output", "output", default="-", show_default=True,
-              help="Output file ('-' for standard output).")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    required=True,
+    help="jsonl: one Doc JSON object per article; semeval: FLC label rows.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    default="-",
+    show_default=True,
+    help="Output file ('-' for standard output).",
+)
 def export_cmd(db, fmt, output) -> None:
     """Export every analysed article in the database."""
     with Store(db) as store:
@@ -26,10 +38,14 @@ def export_cmd(db, fmt, output) -> None:
         else:
             with atomic_write(output) as out:
                 counts = export(store, out, fmt)
-    note = f" ({counts['skipped_spans']} spans without a technique left out)" if counts[
-        "skipped_spans"] else ""
-    click.echo(f"Exported {counts['articles']} articles as {counts['rows']} {fmt} rows{note}.",
-               err=True)
+    note = (
+        f" ({counts['skipped_spans']} spans without a technique left out)"
+        if counts["skipped_spans"]
+        else ""
+    )
+    click.echo(
+        f"Exported {counts['articles']} articles as {counts['rows']} {fmt} rows{note}.", err=True
+    )
 
 
 commands = [export_cmd]

@@ -16,10 +16,21 @@ from proplens.textutil import printable
 
 @click.command("stats")
 @click.option("--db", "db", envvar="PROPLENS_DB", help=DB_HELP)
-@click.option("--by", "by", type=click.Choice(BY), default="source", show_default=True,
-              help="One row per outlet, per technique, or per month and outlet.")
-@click.option("--format", "fmt", type=click.Choice(("table", "json", "csv")), default="table",
-              show_default=True)
+@click.option(
+    "--by",
+    "by",
+    type=click.Choice(BY),
+    default="source",
+    show_default=True,
+    help="One row per outlet, per technique, or per month and outlet.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("table", "json", "csv")),
+    default="table",
+    show_default=True,
+)
 @click.option("-m", "--model", help="Model name (or 'name version'); default: the newest.")
 @click.option("--plot", "plot_path", metavar="OUT.png|svg", help="Also draw a chart to this file.")
 def stats_cmd(db, by, fmt, model, plot_path) -> None:
@@ -58,9 +69,13 @@ def _table(data: dict) -> None:
         return
     table = Table(title=Text(printable(f"By {data['by']} — model {data['model']}")))
     for col in data["columns"]:
-        table.add_column(col.replace("_", " "), overflow="fold",
-                         justify="left" if col in ("source", "month", "technique",
-                                                   "top_techniques") else "right")
+        table.add_column(
+            col.replace("_", " "),
+            overflow="fold",
+            justify="left"
+            if col in ("source", "month", "technique", "top_techniques")
+            else "right",
+        )
     for row in data["rows"]:
         # Text(), not a markup string: stored source names must not be read as rich markup.
         table.add_row(*(Text(printable(str(row[c]))) for c in data["columns"]))

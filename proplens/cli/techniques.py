@@ -17,7 +17,7 @@ def techniques_cmd(as_json: bool) -> None:
         click.echo(json.dumps([t.to_json() for t in TECHNIQUES], indent=2, ensure_ascii=False))
         return
     for t in TECHNIQUES:
-        click.echo(f"{t.name}\n  {t.definition}\n  e.g. \"{t.example}\"\n")
+        click.echo(f'{t.name}\n  {t.definition}\n  e.g. "{t.example}"\n')
 
 
 commands = [techniques_cmd]

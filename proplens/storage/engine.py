@@ -49,8 +49,9 @@ def create_engine(url: URL) -> Engine:
     try:
         if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
             # One shared in-memory database for every thread (tests, demos), not one per thread.
-            engine = sa.create_engine(url, poolclass=StaticPool,
-                                      connect_args={"check_same_thread": False})
+            engine = sa.create_engine(
+                url, poolclass=StaticPool, connect_args={"check_same_thread": False}
+            )
             _sqlite_transactions(engine)
         elif url.get_backend_name() == "sqlite":
             engine = sa.create_engine(url)

@@ -279,21 +279,49 @@ class Store:
         if source is not None:
             where.append(a.c.source == source)
         if q:
-            where.append(sa.or_(a.c.title.icontains(q, autoescape=True),
-                                a.c.text.icontains(q, autoescape=True)))
-        cols = [a.c[n] for n in ("id", "doc_id", "title", "source", "url", "date", "n_words",
-                                 "n_chars", "n_spans", "covered_chars", "model_name",
-                                 "model_version")]
+            where.append(
+                sa.or_(
+                    a.c.title.icontains(q, autoescape=True), a.c.text.icontains(q, autoescape=True)
+                )
+            )
+        cols = [
+            a.c[n]
+            for n in (
+                "id",
+                "doc_id",
+                "title",
+                "source",
+                "url",
+                "date",
+                "n_words",
+                "n_chars",
+                "n_spans",
+                "covered_chars",
+                "model_name",
+                "model_version",
+            )
+        ]
         with self._connect() as conn:
             total = conn.scalar(sa.select(sa.func.count()).select_from(a).where(*where)) or 0
-            query = (sa.select(*cols).where(*where).order_by(a.c.id.desc())
-                     .limit(per_page).offset((page - 1) * per_page))
+            query = (
+                sa.select(*cols)
+                .where(*where)
+                .order_by(a.c.id.desc())
+                .limit(per_page)
+                .offset((page - 1) * per_page)
+            )
             rows = conn.execute(query).all()
             counts = self._technique_counts(conn, [r.id for r in rows])
         items = [
             {
-                "id": r.id, "doc_id": r.doc_id, "title": r.title, "source": r.source,
-                "url": r.url, "date": r.date, "n_words": r.n_words, "n_spans": r.n_spans,
+                "id": r.id,
+                "doc_id": r.doc_id,
+                "title": r.title,
+                "source": r.source,
+                "url": r.url,
+                "date": r.date,
+                "n_words": r.n_words,
+                "n_spans": r.n_spans,
                 "density": r.covered_chars / r.n_chars if r.n_chars else 0.0,
                 "techniques": counts.get(r.id, {}),
                 "model": f"{r.model_name} {r.model_version}",
@@ -308,8 +336,12 @@ class Store:
         a, last = self.articles, 0
         while True:
             with self._connect() as conn:
-                query = (sa.select(a).where(a.c.status == status, a.c.id > last)
-                         .order_by(a.c.id).limit(_CHUNK))
+                query = (
+                    sa.select(a)
+                    .where(a.c.status == status, a.c.id > last)
+                    .order_by(a.c.id)
+                    .limit(_CHUNK)
+                )
                 rows = conn.execute(query).all()
                 if not rows:
                     return
@@ -322,8 +354,11 @@ class Store:
         """Failed articles (of one run, or all): id, origin, error, model, run_id."""
         a = self.articles
         where = [a.c.status == FAILED] + ([a.c.run_id == run_id] if run_id is not None else [])
-        query = (sa.select(a.c.id, a.c.origin, a.c.error, a.c.model_name, a.c.model_version,
-                           a.c.run_id).where(*where).order_by(a.c.id))
+        query = (
+            sa.select(a.c.id, a.c.origin, a.c.error, a.c.model_name, a.c.model_version, a.c.run_id)
+            .where(*where)
+            .order_by(a.c.id)
+        )
         with self._connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
 
@@ -347,8 +382,11 @@ class Store:
         if not ids:
             return {}
         s, out = self.spans, {}
-        query = (sa.select(s.c.article_id, s.c.technique, sa.func.count())
-                 .where(s.c.article_id.in_(ids)).group_by(s.c.article_id, s.c.technique))
+        query = (
+            sa.select(s.c.article_id, s.c.technique, sa.func.count())
+            .where(s.c.article_id.in_(ids))
+            .group_by(s.c.article_id, s.c.technique)
+        )
         for article_id, technique, n in conn.execute(query):
             out.setdefault(article_id, {})[technique or "(none)"] = n
         return out
@@ -406,21 +444,40 @@ def month_of(date: str | None) -> str | None:
 def _article_values(doc: Doc, run_id, model: ModelId, origin, status, error) -> dict[str, Any]:
     meta, summary = doc.meta(), summarize(doc, top_sentences=0)
     return {
-        "content_hash": doc.content_hash, "model_name": model.name,
-        "model_version": model.version, "run_id": run_id, "status": status, "error": error,
-        "origin": origin, "doc_id": doc.id, "title": doc.title, "source": doc.source,
-        "url": doc.url, "date": doc.date, "month": month_of(doc.date), "author": doc.author,
-        "metadata": json.dumps(meta, ensure_ascii=False, default=str), "text": doc.text,
-        "n_chars": summary["n_chars"], "n_words": summary["n_words"], "n_spans": len(doc.spans),
-        "covered_chars": summary["covered_chars"], "created": utcnow(),
+        "content_hash": doc.content_hash,
+        "model_name": model.name,
+        "model_version": model.version,
+        "run_id": run_id,
+        "status": status,
+        "error": error,
+        "origin": origin,
+        "doc_id": doc.id,
+        "title": doc.title,
+        "source": doc.source,
+        "url": doc.url,
+        "date": doc.date,
+        "month": month_of(doc.date),
+        "author": doc.author,
+        "metadata": json.dumps(meta, ensure_ascii=False, default=str),
+        "text": doc.text,
+        "n_chars": summary["n_chars"],
+        "n_words": summary["n_words"],
+        "n_spans": len(doc.spans),
+        "covered_chars": summary["covered_chars"],
+        "created": utcnow(),
     }
 
 
 def _span_values(article_id: int, ord: int, span: Span) -> dict[str, Any]:
     return {
-        "article_id": article_id, "ord": ord, "start_char": span.start, "end_char": span.end,
-        "technique": span.technique, "score": float(span.score),
-        "alternatives": json.dumps([[t, s] for t, s in span.alternatives]) if span.alternatives
+        "article_id": article_id,
+        "ord": ord,
+        "start_char": span.start,
+        "end_char": span.end,
+        "technique": span.technique,
+        "score": float(span.score),
+        "alternatives": json.dumps([[t, s] for t, s in span.alternatives])
+        if span.alternatives
         else None,
     }
 

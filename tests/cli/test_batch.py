@@ -32,8 +32,9 @@ def snapshot(url: str) -> dict[str, list]:
         out: dict[str, list] = {}
         for doc in store.iter_articles():
             assert doc.content_hash not in out, f"duplicate article {doc.id}"
-            out[doc.content_hash] = [(s.start, s.end, s.technique, s.score, s.alternatives)
-                                     for s in doc.spans]
+            out[doc.content_hash] = [
+                (s.start, s.end, s.technique, s.score, s.alternatives) for s in doc.spans
+            ]
     return out
 
 
@@ -52,7 +53,11 @@ def test_batch_cli_summary_then_rerun_skips(tmp_path):
     assert "failed: " in first.output and "empty.txt" in first.output
     data = json.loads(second.output)
     assert (data["done"], data["skipped"], data["failed"], data["model"]) == (
-        0, 12, 1, "keyword-fake 1")
+        0,
+        12,
+        1,
+        "keyword-fake 1",
+    )
 
 
 @pytest.mark.parametrize(
@@ -79,10 +84,24 @@ def test_batch_cli_missing_input(tmp_path):
 
 def _run_cli(feed: Path, url: str, delay: str, *args: str) -> subprocess.Popen:
     env = {**os.environ, "PROPLENS_FAKE_DELAY": delay}
-    cmd = [sys.executable, "-m", "proplens", "batch", str(feed), "--db", url, "--model", FAKE,
-           "--batch-size", "5", "--no-progress", *args]
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "proplens",
+        "batch",
+        str(feed),
+        "--db",
+        url,
+        "--model",
+        FAKE,
+        "--batch-size",
+        "5",
+        "--no-progress",
+        *args,
+    ]
+    return subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
 
 
 @pytest.mark.parametrize("workers", [[], ["--workers", "2"]], ids=["in-process", "2-workers"])
@@ -111,10 +130,20 @@ def test_batch_dask_scheduler_matches_local_run(tmp_path):
     feed = write_feed(tmp_path / "feed.jsonl", 30)
     local, remote = (f"sqlite:///{tmp_path / n}" for n in ("local.db", "dask.db"))
     assert batch(str(feed), "--db", local, "--model", FAKE).exit_code == 0
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster:
-        result = batch(str(feed), "--db", remote, "--model", "tests.fakes:CountingPipeline",
-                       "--scheduler", cluster.scheduler_address, "--batch-size", "10")
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        result = batch(
+            str(feed),
+            "--db",
+            remote,
+            "--model",
+            "tests.fakes:CountingPipeline",
+            "--scheduler",
+            cluster.scheduler_address,
+            "--batch-size",
+            "10",
+        )
     assert result.exit_code == 0, result.output
     assert "Done 30, skipped 0, failed 0" in result.output
     assert snapshot(remote) == snapshot(local)
@@ -128,9 +157,11 @@ def test_batch_default_model_stores_what_the_pipeline_predicts(tmp_path):
 
     if not (DEFAULT_MODEL / "meta.json").is_file():
         pytest.skip(f"The default model is not built yet ({DEFAULT_MODEL}).")
-    texts = ["These cowardly traitors are destroying our great nation!",
-             "The committee met on Tuesday and approved the budget.",
-             "Everyone knows the disaster was caused by them alone. Wake up, America!"]
+    texts = [
+        "These cowardly traitors are destroying our great nation!",
+        "The committee met on Tuesday and approved the budget.",
+        "Everyone knows the disaster was caused by them alone. Wake up, America!",
+    ]
     for i, text in enumerate(texts):
         (tmp_path / f"article{i}.txt").write_text(text, encoding="utf-8")
     db = f"sqlite:///{tmp_path / 'real.db'}"

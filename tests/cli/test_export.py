@@ -20,8 +20,11 @@ def db(tmp_path):
     a.add_span(0, 4, None, 0.4)
     b = Doc("Nothing to see.", id="222")
     with Store(url) as store:
-        store.write_batch(store.start_run(MODEL), MODEL,
-                          [Result("a", a), Result("b", b), Result("c", error="unreadable")])
+        store.write_batch(
+            store.start_run(MODEL),
+            MODEL,
+            [Result("a", a), Result("b", b), Result("c", error="unreadable")],
+        )
     return url, [a, b]
 
 

@@ -21,9 +21,11 @@ def db(tmp_path):
     """Herald: 2 articles, 20 words, 3 spans; Gazette: 1 article of 10 words, no span, no date."""
     url = f"sqlite:///{tmp_path / 's.db'}"
     texts = ["one two three four five six seven eight nine ten"] * 3
-    docs = [Doc(texts[0], id="h1", source="Herald", date="2024-01-03"),
-            Doc(texts[1] + " ", id="h2", source="Herald", date="2024-02-10"),
-            Doc(texts[2] + "  ", id="g1", source="Gazette")]
+    docs = [
+        Doc(texts[0], id="h1", source="Herald", date="2024-01-03"),
+        Doc(texts[1] + " ", id="h2", source="Herald", date="2024-02-10"),
+        Doc(texts[2] + "  ", id="g1", source="Gazette"),
+    ]
     docs[0].add_span(0, 7, LL, 0.5)
     docs[0].add_span(4, 13, NC, 0.7)  # overlaps: 13 characters covered
     docs[1].add_span(0, 3, LL, 0.9)
@@ -50,12 +52,17 @@ def test_stats_by_source_rates(db):
 def test_stats_by_month_leaves_out_undated(db):
     data = corpus_stats(Store(db), by="month")
     assert [(r["month"], r["source"], r["spans"]) for r in data["rows"]] == [
-        ("2024-01", "Herald", 2), ("2024-02", "Herald", 1)]
+        ("2024-01", "Herald", 2),
+        ("2024-02", "Herald", 1),
+    ]
 
 
 def test_stats_by_technique_csv(db):
-    rows = list(csv.DictReader(io.StringIO(stats("--db", db, "--by", "technique",
-                                                 "--format", "csv").output)))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(stats("--db", db, "--by", "technique", "--format", "csv").output)
+        )
+    )
     got = [(r["technique"], r["spans"], r["articles"], r["spans_per_1000_words"]) for r in rows]
     assert got == [(LL, "2", "2", "66.67"), (NC, "1", "1", "33.33")]
     assert rows[0]["mean_score"] == "0.7"

@@ -15,8 +15,9 @@ MODEL = ModelId("fake", "1")
 
 def make_doc(i: int, text: str | None = None, **meta) -> Doc:
     doc = Doc(text or f"Article {i}: the traitors hate our nation.", id=f"d{i}", **meta)
-    doc.add_span(len(doc.text) - 25, len(doc.text) - 17, "Name_Calling,Labeling", 0.75,
-                 (("Doubt", 0.125),))
+    doc.add_span(
+        len(doc.text) - 25, len(doc.text) - 17, "Name_Calling,Labeling", 0.75, (("Doubt", 0.125),)
+    )
     return doc
 
 
@@ -27,14 +28,24 @@ def store(db_url):
 
 
 def test_store_roundtrip_keeps_text_spans_and_metadata(store):
-    doc = make_doc(1, text="Café «traitors» here!\r\nTwo lines, the traitors hate our nation.",
-                   source="Gazette", date="2024-03-05", title="T")
+    doc = make_doc(
+        1,
+        text="Café «traitors» here!\r\nTwo lines, the traitors hate our nation.",
+        source="Gazette",
+        date="2024-03-05",
+        title="T",
+    )
     doc.extra["lang"] = "fr"
     store.write_batch(store.start_run(MODEL), MODEL, [Result("a.txt", doc)])
     item = store.list_articles()["items"][0]
     got = store.get_article(item["id"])
     assert (got.text, got.spans, got.id, got.source, got.title) == (
-        doc.text, doc.spans, "d1", "Gazette", "T")
+        doc.text,
+        doc.spans,
+        "d1",
+        "Gazette",
+        "T",
+    )
     assert got.extra["lang"] == "fr" and got.extra["store"]["status"] == "done"
     assert store.get_article(999) is None and store.get_article("x") is None
 
@@ -161,8 +172,14 @@ def test_store_default_is_sqlite_under_proplens_home(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize(
     "date,month",
-    [("2024-03-05", "2024-03"), ("2024-11-02T10:00:00Z", "2024-11"), ("2024-13-01", None),
-     ("Tue, 15 Nov 1994 08:12:31 GMT", "1994-11"), ("yesterday", None), (None, None)],
+    [
+        ("2024-03-05", "2024-03"),
+        ("2024-11-02T10:00:00Z", "2024-11"),
+        ("2024-13-01", None),
+        ("Tue, 15 Nov 1994 08:12:31 GMT", "1994-11"),
+        ("yesterday", None),
+        (None, None),
+    ],
 )
 def test_store_month_of(date, month):
     assert month_of(date) == month
