@@ -63,15 +63,24 @@ class Evaluation:
                 out.append([(*omap.to_raw(c.start, c.end), c.score) for c in cands])
         return out
 
-    def gold_logits(self) -> list[np.ndarray]:
-        """Uncalibrated technique logits on each doc's gold spans (in `doc.spans` order)."""
+    def gold_logits(self, part: str = "scores") -> list[np.ndarray]:
+        """Uncalibrated technique scores on each doc's gold spans (in `doc.spans` order).
+
+        Args:
+            part: "scores" (what `predict` uses), "head" (the encoder head alone) or "lexical"
+                (the lexical model alone; needs one).
+        """
+        clf = self.pipeline.classifier
         out = []
         for docs, texts, maps, enc in self.batches:
             spans = [
                 [_to_clean(m, s.start, s.end, t) for s in d.spans]
                 for d, m, t in zip(docs, maps, texts, strict=True)
             ]
-            out.extend(self.pipeline.classifier.logits(texts, enc, spans))
+            if part == "lexical":
+                out.extend(clf.lexical.logits(texts, spans))
+            else:
+                out.extend((clf.logits if part == "head" else clf.scores)(texts, enc, spans))
         return out
 
     def tc_predictions(self) -> tuple[list[Doc], list[np.ndarray]]:

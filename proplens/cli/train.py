@@ -61,6 +61,11 @@ from proplens.errors import ProplensError
 @click.option(
     "--class-weights", is_flag=True, help="Weight the technique loss by 1/sqrt(frequency)."
 )
+@click.option(
+    "--no-lexical",
+    is_flag=True,
+    help="Do not fit the lexical technique model mixed in with the encoder's span head.",
+)
 @click.option("--threads", type=int, default=2, show_default=True)
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 def train_cmd(
@@ -82,6 +87,7 @@ def train_cmd(
     second_threshold,
     threshold,
     class_weights,
+    no_lexical,
     threads,
     no_progress,
 ) -> None:
@@ -112,6 +118,7 @@ def train_cmd(
         threshold=threshold,
         threads=threads,
         class_weights=class_weights,
+        lexical=not no_lexical,
     )
     meta = train(config, docs, dev_docs, progress=not no_progress)
     click.echo(f"Wrote {out} ({len(docs)} articles, {meta['train_seconds']} s).")

@@ -10,6 +10,7 @@ import numpy as np
 from proplens.doc import Doc, Span
 from proplens.encoder import Encoded, char_to_tokens
 from proplens.stages.features import DocStats, span_features
+from proplens.stages.lexical import LexicalModel
 from proplens.stages.span_detector import softmax
 from proplens.techniques import LABELS
 
@@ -21,6 +22,11 @@ def gelu(x: np.ndarray) -> np.ndarray:
     return 0.5 * x * (1.0 + np.tanh(0.7978845608028654 * (x + 0.044715 * x**3)))
 
 
+def log_softmax(x: np.ndarray) -> np.ndarray:
+    z = x - x.max(-1, keepdims=True)
+    return z - np.log(np.exp(z).sum(-1, keepdims=True))
+
+
 class TechniqueClassifier:
     """Gives each span a probability for every technique.
 
@@ -30,9 +36,11 @@ class TechniqueClassifier:
         temperature: Softmax temperature fitted for calibration.
         second_threshold: A span gets a second technique when its probability reaches this.
         n_alternatives: How many runner-up techniques each span lists.
+        lexical: An optional `LexicalModel` mixed in with weight `lexical_weight`.
+        lexical_weight: Share of the lexical model's log-probabilities in the mix (0 = unused).
     """
 
-    config_keys = ("labels", "temperature", "second_threshold", "n_alternatives")
+    config_keys = ("labels", "temperature", "second_threshold", "n_alternatives", "lexical_weight")
 
     def __init__(
         self,
@@ -41,6 +49,8 @@ class TechniqueClassifier:
         temperature: float = 1.0,
         second_threshold: float = 1.01,
         n_alternatives: int = 3,
+        lexical: LexicalModel | None = None,
+        lexical_weight: float = 0.0,
     ):
         self.w1 = weights["fc1.weight"].T.astype(np.float32)
         self.b1 = weights["fc1.bias"].astype(np.float32)
@@ -50,6 +60,13 @@ class TechniqueClassifier:
         self.temperature = float(temperature)
         self.second_threshold = float(second_threshold)
         self.n_alternatives = int(n_alternatives)
+        if lexical is None and lexical_weight > 0:
+            raise ValueError(
+                f"the config mixes in a lexical model (lexical_weight {lexical_weight}) but the "
+                "folder has no lexical.json / lexical.safetensors"
+            )
+        self.lexical = lexical
+        self.lexical_weight = float(lexical_weight)
 
     def logits(self, texts: list[str], encoded: list[Encoded], spans) -> list[np.ndarray]:
         """Uncalibrated logits for each `(start, end)` clean-offset span of each text."""
@@ -76,6 +93,18 @@ class TechniqueClassifier:
             out.append(gelu(x @ self.w1 + self.b1) @ self.w2 + self.b2)
         return out
 
+    def scores(self, texts: list[str], encoded: list[Encoded], spans) -> list[np.ndarray]:
+        """Uncalibrated scores: the encoder head's logits, or with a lexical model the mix
+        `(1 - w) * log_softmax(head) + w * log_softmax(lexical)`."""
+        head = self.logits(texts, encoded, spans)
+        w = self.lexical_weight
+        if self.lexical is None or w == 0:
+            return head
+        lex = self.lexical.logits(texts, spans)
+        return [
+            (1 - w) * log_softmax(a) + w * log_softmax(b) for a, b in zip(head, lex, strict=True)
+        ]
+
     def predict(self, texts: list[str], encoded: list[Encoded], spans) -> list[np.ndarray]:
         """Calibrated technique probabilities, shape `(n_spans, n_labels)` per text; pure.
 
@@ -84,7 +113,7 @@ class TechniqueClassifier:
             encoded: Their encoder outputs.
             spans: Per text, a list of `(start, end)` clean offsets.
         """
-        return [softmax(z / self.temperature) for z in self.logits(texts, encoded, spans)]
+        return [softmax(z / self.temperature) for z in self.scores(texts, encoded, spans)]
 
     def set_annotations(self, docs: list[Doc], preds: list[np.ndarray]) -> None:
         """Give every span of each doc (in order) its technique, joint score and runner-ups.
@@ -128,7 +157,11 @@ class TechniqueClassifier:
         from safetensors.numpy import load_file
 
         weights = load_file(str(Path(folder) / HEADS_FILE))
-        return cls(weights, **{k: cfg[k] for k in cls.config_keys if k in cfg})
+        return cls(
+            weights,
+            lexical=LexicalModel.from_disk(folder),
+            **{k: cfg[k] for k in cls.config_keys if k in cfg},
+        )
 
 
 def assign_ranked(

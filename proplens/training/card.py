@@ -29,6 +29,15 @@ def model_card(config: dict, meta: dict) -> str:
         "- Technique classification: MLP over [start, end, mean] hidden states + 14 hand features "
         "(repetition counts, length, quotes, capitals, !/?, position); softmax temperature "
         f"{config['technique_classifier']['temperature']}.",
+        *(
+            [
+                "- Mixed with a lexical model (TF-IDF n-grams of the span and its paragraph + "
+                "hand features, logistic regression), weight "
+                f"{config['technique_classifier']['lexical_weight']} chosen on the hold-out."
+            ]
+            if config["technique_classifier"].get("lexical_weight")
+            else []
+        ),
         f"- Default minimum span score: {config.get('threshold')}.",
         "",
         "## Training",

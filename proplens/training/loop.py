@@ -18,6 +18,7 @@ from proplens import __version__
 from proplens.doc import Doc
 from proplens.encoder import load_tokenizer
 from proplens.normalize import normalize
+from proplens.stages.lexical import LEXICAL_JSON, LEXICAL_WEIGHTS
 from proplens.techniques import LABELS
 from proplens.training.data import batches, build_doc, collate, window_examples
 from proplens.training.model import MultiTask, load_encoder, losses
@@ -54,6 +55,8 @@ class TrainConfig:
     calib_holdout: int = 25
     jitter: float = 0.5
     class_weights: bool = False
+    lexical: bool = True
+    lexical_c: float = 10.0
     threads: int = 2
     bf16: bool = True
     resume: bool = False
@@ -258,6 +261,17 @@ def train(
         "dev_scores": None,
     }
     _write_json(out, cfg, meta)
+    if config.lexical:
+        from proplens.training.lexical import add_lexical
+
+        weight = add_lexical(out, fit, hold, config.lexical_c)
+        cfg["technique_classifier"]["lexical_weight"] = weight
+        _log(f"lexical model fitted, weight {weight}")
+        fp32 = out.parent / f"{out.name}.fp32"
+        if fp32.is_dir():
+            for name in (LEXICAL_JSON, LEXICAL_WEIGHTS):
+                shutil.copyfile(out / name, fp32 / name)
+        _write_json(out, cfg, meta)
     if hold:
         from proplens.training.calibrate import calibrate
 

@@ -54,6 +54,8 @@ def test_training_folder_is_self_describing(tiny_model, suffix):
         "model.onnx",
         "tokenizer.json",
         "heads.safetensors",
+        "lexical.json",
+        "lexical.safetensors",
         "config.json",
         "meta.json",
         "README.md",
