@@ -22,7 +22,7 @@ from proplens.errors import ProplensError
 @click.option(
     "-o", "--out", type=click.Path(path_type=str), required=True, help="Model folder to write."
 )
-@click.option("--epochs", type=int, default=3, show_default=True)
+@click.option("--epochs", type=int, default=6, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--batch-size", type=int, default=16, show_default=True)
 @click.option("--lr", type=float, default=1e-4, show_default=True, help="Encoder learning rate.")

@@ -39,7 +39,7 @@ class TrainConfig:
     """Everything that decides a training run (recorded in the model's meta.json)."""
 
     out: str
-    epochs: int = 3
+    epochs: int = 6
     seed: int = 0
     batch_size: int = 16
     lr: float = 1e-4
@@ -128,6 +128,9 @@ def train(
     hold_idx = set(rng.sample(range(len(docs)), n_hold)) if n_hold else set()
     hold = [d for i, d in enumerate(docs) if i in hold_idx]
     fit = [d for i, d in enumerate(docs) if i not in hold_idx]
+    lexical = config.lexical and len({s.technique for d in fit for s in d.spans}) >= 2
+    if config.lexical and not lexical:
+        _log("fewer than two techniques in the training spans: no lexical model is fitted")
     t0 = time.time()
     tdocs = [build_doc(d, tokenizer, normalize, config.window, config.stride) for d in fit]
     examples = window_examples(tdocs)
@@ -261,7 +264,7 @@ def train(
         "dev_scores": None,
     }
     _write_json(out, cfg, meta)
-    if config.lexical:
+    if lexical:
         from proplens.training.lexical import add_lexical
 
         weight = add_lexical(out, fit, hold, config.lexical_c)

@@ -97,3 +97,18 @@ def test_training_onnx_matches_torch(tiny_model):
     heads = load_file(str(out / "heads.safetensors"))
     assert heads["fc2.weight"].shape[0] == 14
     assert not torch.isnan(torch.from_numpy(hidden)).any()
+
+
+def test_training_with_one_technique_skips_the_lexical_model(tmp_path):
+    from proplens.training.loop import TrainConfig, train
+
+    docs = read_corpus(FIXTURE)
+    for d in docs:
+        d.spans = [s for s in d.spans if s.technique == "Loaded_Language"]
+    out = tmp_path / "model"
+    config = TrainConfig(
+        out=str(out), tiny=True, max_steps=2, calib_holdout=1, checkpoint_every=0, bf16=False
+    )
+    train(config, docs, progress=False)
+    assert not (out / "lexical.json").exists()
+    assert load(out)("A plain sentence.").text == "A plain sentence."
