@@ -50,14 +50,24 @@ def bench(inputs: list, model: str | None, workers: int, batch_size: int, mbs: i
             first.setdefault("n", s.done)
 
         start = time.perf_counter()
-        summary = run_batch(inputs, store, pipeline_factory=model, workers=workers,
-                            batch_size=batch_size, progress=False, on_batch=on_batch,
-                            model_batch_size=mbs)
+        summary = run_batch(
+            inputs,
+            store,
+            pipeline_factory=model,
+            workers=workers,
+            batch_size=batch_size,
+            progress=False,
+            on_batch=on_batch,
+            model_batch_size=mbs,
+        )
         end = time.perf_counter()
     steady_n = summary.done - first.get("n", 0)
     return {
-        "workers": workers, "articles": summary.done, "failed": summary.failed,
-        "seconds": round(end - start, 2), "articles_per_s": round(summary.done / (end - start), 2),
+        "workers": workers,
+        "articles": summary.done,
+        "failed": summary.failed,
+        "seconds": round(end - start, 2),
+        "articles_per_s": round(summary.done / (end - start), 2),
         "steady_articles_per_s": round(steady_n / (end - first["t"]), 2) if steady_n else None,
         "model": summary.model,
     }
@@ -81,16 +91,22 @@ def main() -> None:
     else:
         inputs = generated(args.limit or 200)
         what = f"{len(inputs)} generated articles of 600 words"
-    rows = [bench(inputs, args.model, int(w), args.batch_size, args.model_batch_size)
-            for w in args.workers.split(",")]
-    print(f"Batch throughput, {what}, model {rows[0]['model']}, batch size {args.batch_size}, "
-          f"model batch size {args.model_batch_size}, "
-          f"{os.cpu_count()} CPUs ({platform.processor() or platform.machine()}):\n")
+    rows = [
+        bench(inputs, args.model, int(w), args.batch_size, args.model_batch_size)
+        for w in args.workers.split(",")
+    ]
+    print(
+        f"Batch throughput, {what}, model {rows[0]['model']}, batch size {args.batch_size}, "
+        f"model batch size {args.model_batch_size}, "
+        f"{os.cpu_count()} CPUs ({platform.processor() or platform.machine()}):\n"
+    )
     print("| workers | articles | seconds | articles/s | steady articles/s |")
     print("|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['workers']} | {r['articles']} | {r['seconds']} | {r['articles_per_s']} | "
-              f"{r['steady_articles_per_s']} |")
+        print(
+            f"| {r['workers']} | {r['articles']} | {r['seconds']} | {r['articles_per_s']} | "
+            f"{r['steady_articles_per_s']} |"
+        )
     print(json.dumps({"inputs": what, "cpus": os.cpu_count(), "runs": rows}, indent=2))
 
 

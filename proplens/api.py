@@ -299,7 +299,7 @@ def _store(request: Request) -> Any:
 
 
 async def _doc_from_json(request: Request) -> Doc:
-    from proplens.ingest import _has_surrogate
+    from proplens.ingest.formats import _has_surrogate
 
     raw = await request.body()
     try:
