@@ -1,0 +1,207 @@
+"""The run: skip what is stored, analyse the rest in batches, write each in one transaction."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from itertools import islice
+from typing import Any
+
+from proplens.doc import Doc
+from proplens.errors import ProplensError
+from proplens.runner.backends import (
+    _Dask,
+    _Local,
+    _Pool,
+)
+from proplens.runner.inputs import (
+    Item,
+    estimate_total,
+    expand_inputs,
+    in_shard,
+    iter_items,
+    parse_shard,
+)
+from proplens.runner.pipelines import (
+    load_pipeline,
+    resolve_factory,
+)
+from proplens.storage.store import Result, Store
+
+
+@dataclass
+class BatchSummary:
+    """What a batch run did: articles analysed now, skipped (already stored), failed."""
+
+    done: int = 0
+    skipped: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+    run_id: int | None = None
+    model: str = ""
+
+    @property
+    def rate(self) -> float:
+        """Articles analysed per second."""
+        return self.done / self.seconds if self.seconds > 0 else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "rate": round(self.rate, 3)}
+
+
+def run_batch(
+    inputs: Iterable[str | os.PathLike | Doc],
+    store: Store,
+    *,
+    pipeline: Any = None,
+    pipeline_factory: Any = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    batch_size: int = 32,
+    shard: str | tuple[int, int] | None = None,
+    glob: str = "*",
+    progress: bool = True,
+    on_batch: Callable[[BatchSummary], None] | None = None,
+    model_batch_size: int = 1,
+) -> BatchSummary:
+    """Analyse every input article into `store`, skipping those it already holds.
+
+    Args:
+        inputs: Files, folders (searched recursively), glob patterns, JSONL files, `"-"`, Docs.
+        store: Where results go.
+        pipeline: A ready pipeline object, used in this process (tests, notebooks).
+        pipeline_factory: How worker processes build the model: None (default model, or
+            `$PROPLENS_PIPELINE_FACTORY`), a model folder, `"module:callable"`, or a callable.
+        workers: Local worker processes; None or 1 runs the model in this process (it already
+            uses every core), more start a process pool.
+        scheduler: Address of a Dask distributed scheduler, e.g. `tcp://host:8786`.
+        batch_size: Articles per transaction; a crash loses at most one batch.
+        shard: `"i/n"`: analyse only the articles whose content hash falls in shard i of n.
+        glob: File pattern inside folders.
+        progress: Show a progress bar with rate and ETA on stderr.
+        on_batch: Called with the running totals after each committed batch.
+        model_batch_size: Articles per model call. 1 (the default) keeps every article's result
+            identical however the run is split; larger is faster (about 12% at 8 for the
+            default model on 2 cores) but scores then depend on batch neighbours.
+
+    Returns:
+        A `BatchSummary` (done, skipped, failed, rate).
+    """
+    if batch_size < 1 or model_batch_size < 1:
+        raise ProplensError(
+            f"`batch_size` and `model_batch_size` must be at least 1, not {batch_size} and "
+            f"{model_batch_size}."
+        )
+    if workers is not None and workers < 1:
+        raise ProplensError(f"`workers` must be at least 1, not {workers}.")
+    shard_t = parse_shard(shard)
+    expanded = expand_inputs(inputs, glob)
+    spec = resolve_factory(pipeline_factory)
+    parallel = scheduler is not None or (workers or 1) > 1
+    if pipeline is not None and parallel and pipeline_factory is None:
+        raise ProplensError(
+            "A `pipeline` object cannot be sent to worker processes; pass `pipeline_factory` "
+            "(a model folder or 'module:callable') with `workers` or `scheduler`."
+        )
+    started = time.perf_counter()
+    if scheduler is not None:
+        backend: Any = _Dask(spec, scheduler)
+    elif parallel:
+        backend = _Pool(spec, int(workers or 1))
+    else:
+        backend = _Local(pipeline if pipeline is not None else load_pipeline(spec))
+    summary = BatchSummary(model=f"{backend.model.name} {backend.model.version}")
+    params = {
+        "inputs": [str(i) for i in expanded[:50]],
+        "shard": shard_t,
+        "workers": workers,
+        "scheduler": scheduler,
+        "batch_size": batch_size,
+    }
+    try:
+        summary.run_id = store.start_run(backend.model, params)
+        total = estimate_total(expanded) if progress else None
+        if total is not None and shard_t is not None:
+            total = -(-total // shard_t[1])
+        with _progress(progress, total) as advance:
+            items = (i for i in iter_items(expanded) if in_shard(i, shard_t))
+            while batch := list(islice(items, batch_size)):
+                counts = _run_one(batch, backend, store, summary.run_id, model_batch_size)
+                for key, value in counts.items():
+                    setattr(summary, key, getattr(summary, key) + value)
+                summary.seconds = time.perf_counter() - started
+                advance(len(batch), summary)
+                if on_batch is not None:
+                    on_batch(summary)
+        store.finish_run(summary.run_id)
+    finally:
+        backend.close()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _run_one(
+    batch: list[Item], backend: Any, store: Store, run_id: int, model_batch_size: int
+) -> dict[str, int]:
+    failed = [Result(i.origin, i.doc, i.error) for i in batch if i.error is not None]
+    readable = [i for i in batch if i.error is None and i.doc is not None]
+    stored = store.done_hashes([i.doc.content_hash for i in readable], backend.model)
+    todo, seen, skipped = [], set(stored), 0
+    for item in readable:
+        if item.doc.content_hash in seen:
+            skipped += 1
+        else:
+            seen.add(item.doc.content_hash)
+            todo.append((item.origin, item.doc))
+    results = backend.analyse(todo, model_batch_size) + failed
+    return store.write_batch(run_id, backend.model, results, skipped=skipped)
+
+
+class _progress:
+    """A rich progress bar (rate, ETA, running counts) on stderr, or nothing."""
+
+    def __init__(self, enabled: bool, total: int | None) -> None:
+        self.enabled, self.total = enabled, total
+
+    def __enter__(self) -> Callable[[int, BatchSummary], None]:
+        if not self.enabled:
+            return lambda n, s: None
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]} articles/s"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+        )
+        self.bar.start()
+        task = self.bar.add_task("batch", total=self.total, rate="-")
+
+        def advance(n: int, s: BatchSummary) -> None:
+            speed = self.bar.tasks[0].speed
+            self.bar.update(
+                task,
+                advance=n,
+                rate=f"{speed:.1f}" if speed else "-",
+                description=f"done {s.done} · skipped {s.skipped} · failed {s.failed}",
+            )
+
+        return advance
+
+    def __exit__(self, *exc: object) -> None:
+        if self.enabled:
+            self.bar.stop()
