@@ -233,6 +233,7 @@ def train(
             "token_threshold": config.token_threshold,
             "calibration": [1.0, 0.0],
             "split_on_b": True,
+            "require_content_word": True,
         },
         "technique_classifier": {
             "labels": list(LABELS),
