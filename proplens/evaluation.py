@@ -87,18 +87,11 @@ class Evaluation:
         """TC: one technique per gold span row (repeats: next likeliest), with probabilities."""
         clf = self.pipeline.classifier
         probs_all = []
-        preds = []
-        for d, logits in zip(self.gold, self.gold_logits(), strict=True):
+        for logits in self.gold_logits():
             z = logits / clf.temperature
             p = np.exp(z - z.max(-1, keepdims=True))
-            p /= p.sum(-1, keepdims=True)
-            probs_all.append(p)
-            keys = [(s.start, s.end) for s in d.spans]
-            pd = d.copy(with_spans=False)
-            for (s, e), tech in zip(keys, assign_ranked(keys, p, clf.labels), strict=True):
-                pd.add_span(s, e, tech)
-            preds.append(pd)
-        return preds, probs_all
+            probs_all.append(p / p.sum(-1, keepdims=True))
+        return ranked_docs(self.gold, probs_all, clf.labels), probs_all
 
     def scores(self) -> dict:
         """SI, FLC and TC scores plus ECE of span scores (SI, FLC) and of TC probabilities."""
@@ -139,6 +132,19 @@ class Evaluation:
                 tconf.append(float(row.max()))
                 thit.append(float(labels[int(row.argmax())] in techs))
         return {"si_ece": ece(conf, hit), "flc_ece": ece(fconf, fhit), "tc_ece": ece(tconf, thit)}
+
+
+def ranked_docs(gold: list[Doc], scores: list[np.ndarray], labels: tuple[str, ...]) -> list[Doc]:
+    """Copies of `gold` with each span row's technique taken from its scores (TC: one technique
+    per row; a repeated span gets its next likeliest technique)."""
+    preds = []
+    for d, p in zip(gold, scores, strict=True):
+        keys = [(s.start, s.end) for s in d.spans]
+        pd = d.copy(with_spans=False)
+        for (s, e), tech in zip(keys, assign_ranked(keys, p, labels), strict=True):
+            pd.add_span(s, e, tech)
+        preds.append(pd)
+    return preds
 
 
 def evaluate(pipeline: Pipeline, gold: list[Doc], batch_size: int = 8) -> dict:

@@ -87,20 +87,17 @@ def choose_weight(
 
     Ties go to the smaller weight. Uses the same one-technique-per-row rule as `classify`.
     """
+    from proplens.evaluation import ranked_docs
     from proplens.scoring import score_tc
-    from proplens.stages.technique_classifier import assign_ranked, log_softmax
+    from proplens.stages.technique_classifier import log_softmax
 
     best_w, best_f1 = 0.0, -1.0
     for w in grid:
-        preds = []
-        for d, zn, zl in zip(gold, nn_logits, lex_logits, strict=True):
-            s = (1 - w) * log_softmax(zn) + w * log_softmax(zl)
-            keys = [(x.start, x.end) for x in d.spans]
-            pd = d.copy(with_spans=False)
-            for (a, b), tech in zip(keys, assign_ranked(keys, s, labels), strict=True):
-                pd.add_span(a, b, tech)
-            preds.append(pd)
-        f1 = score_tc(gold, preds)["tc_f1"]
+        mixed = [
+            (1 - w) * log_softmax(zn) + w * log_softmax(zl)
+            for zn, zl in zip(nn_logits, lex_logits, strict=True)
+        ]
+        f1 = score_tc(gold, ranked_docs(gold, mixed, labels))["tc_f1"]
         if f1 > best_f1 + 1e-9:
             best_w, best_f1 = float(w), f1
     return best_w
