@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from proplens.api import create_app
 from proplens.doc import Doc
 from proplens.storage import ModelId, Result, Store
-from tests.standin_pipeline import StandInPipeline
+from tests.fakes import StandInPipeline
 from tests.test_ingest import make_pdf
 
 TEXT = "The council is reckless. These traitors sold the rail yard."

@@ -15,7 +15,7 @@ from proplens.render import (
     render_report,
     segments,
 )
-from tests.standin_pipeline import StandInPipeline
+from tests.fakes import StandInPipeline
 
 XSS = 'Hi <script>alert(1)</script> <img src=x onerror="alert(2)"> you traitors & co.'
 

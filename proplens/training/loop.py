@@ -54,6 +54,7 @@ class TrainConfig:
     checkpoint_every: int = 50
     calib_holdout: int = 25
     jitter: float = 0.5
+    ema: float = 0.0
     class_weights: bool = False
     lexical: bool = True
     lexical_c: float = 10.0
@@ -155,6 +156,7 @@ def train(
         opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm)))
     )
     cw = _class_weight(tdocs) if config.class_weights else None
+    ema = _ema_model(model, config.ema) if config.ema else None
     step = 0
     history: list[dict] = []
     if config.resume and (ckpt / CKPT_STATE).is_file():
@@ -162,6 +164,8 @@ def train(
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["opt"])
         sched.load_state_dict(state["sched"])
+        if ema is not None and "ema" in state:
+            ema.load_state_dict(state["ema"])
         meta = json.loads((ckpt / CKPT_STATE).read_text())
         step, history = meta["step"], meta["history"]
         _log(f"resumed from {ckpt} at step {step}")
@@ -195,6 +199,8 @@ def train(
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
             sched.step()
+            if ema is not None:
+                ema.update_parameters(model)
             done = gstep + 1
             rec = {"step": done, "loss": loss.item(), **{k: v.item() for k, v in parts.items()}}
             history.append(rec)
@@ -209,19 +215,19 @@ def train(
                     )
                 )
             if config.checkpoint_every and done % config.checkpoint_every == 0:
-                _save_ckpt(ckpt, model, opt, sched, done, history)
+                _save_ckpt(ckpt, model, opt, sched, done, history, ema)
         epoch_times.append(time.time() - t_epoch)
         _log(f"epoch {epoch + 1} done in {epoch_times[-1]:.0f}s")
         t_epoch = time.time()
     if bar:
         bar.close()
-    _save_ckpt(ckpt, model, opt, sched, done, history)
+    _save_ckpt(ckpt, model, opt, sched, done, history, ema)
     train_seconds = time.time() - t0
 
     from proplens.training.export import write_folder
 
     model.eval()
-    write_folder(model, tokenizer_json, out)
+    write_folder(ema.module if ema is not None else model, tokenizer_json, out)
     cfg = {
         "format": 1,
         "encoder": {
@@ -323,12 +329,20 @@ def _write_json(out: Path, cfg: dict, meta: dict) -> None:
             (folder / "README.md").write_text(model_card(cfg, m), encoding="utf-8")
 
 
-def _save_ckpt(ckpt: Path, model, opt, sched, step: int, history: list) -> None:
+def _ema_model(model, decay: float):
+    """An exponential moving average of the weights, updated after every optimiser step."""
+    from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+
+    return AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(decay), use_buffers=True)
+
+
+def _save_ckpt(ckpt: Path, model, opt, sched, step: int, history: list, ema=None) -> None:
     ckpt.mkdir(parents=True, exist_ok=True)
     tmp = ckpt / (CKPT_WEIGHTS + ".tmp")
-    torch.save(
-        {"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict()}, tmp
-    )
+    state = {"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict()}
+    if ema is not None:
+        state["ema"] = ema.state_dict()
+    torch.save(state, tmp)
     tmp.replace(ckpt / CKPT_WEIGHTS)
     (ckpt / CKPT_STATE).write_text(json.dumps({"step": step, "history": history}))
 

@@ -31,7 +31,7 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-STANDIN = "tests.standin_pipeline:LongWordPipeline"
+STANDIN = "tests.fakes:LongWordPipeline"
 LOADED = (
     "These cowardly traitors are destroying our great nation! Their reckless, disgraceful "
     "government must be stopped before it is too late."
@@ -106,7 +106,7 @@ def server(model_args):
 def corpus_server(tmp_path_factory):
     from proplens.doc import Doc
     from proplens.storage import ModelId, Result, Store
-    from tests.standin_pipeline import StandInPipeline
+    from tests.fakes import StandInPipeline
 
     url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'corpus.db'}"
     pipe = StandInPipeline()
@@ -120,7 +120,7 @@ def corpus_server(tmp_path_factory):
         store.write_batch(
             None, ModelId(pipe.name, pipe.version), [Result(origin=d.title, doc=d) for d in docs]
         )
-    base, proc = _serve("--db", url, "--model", "tests.standin_pipeline:StandInPipeline")
+    base, proc = _serve("--db", url, "--model", "tests.fakes:StandInPipeline")
     yield base
     _stop(proc)
 

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from proplens.cli import app
-from tests.standin_pipeline import StandInPipeline
+from tests.fakes import StandInPipeline
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXT = "The council is reckless. These traitors sold the rail yard. Nothing else."

@@ -27,7 +27,7 @@ def test_serve_builds_app_with_options(served, tmp_path):
         "--max-body-bytes",
         "100",
         "--model",
-        "tests.standin_pipeline:StandInPipeline",
+        "tests.fakes:StandInPipeline",
     ]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
@@ -45,7 +45,7 @@ def test_serve_missing_model_exits_1(served, tmp_path):
 
 def test_serve_max_chars_and_host_names(served):
     args = ["serve", "--host", "lab.example", "--allow-host", "proxy.example", "--max-chars", "10"]
-    result = CliRunner().invoke(app, [*args, "--model", "tests.standin_pipeline:StandInPipeline"])
+    result = CliRunner().invoke(app, [*args, "--model", "tests.fakes:StandInPipeline"])
     assert result.exit_code == 0, result.output
     with TestClient(served["app"]) as client:
         for host, status in [
@@ -75,6 +75,6 @@ def test_serve_allowed_hosts(host, extra, expected):
 
 
 def test_serve_wildcard_host_warns_about_host_names(served):
-    args = ["serve", "--host", "0.0.0.0", "--model", "tests.standin_pipeline:StandInPipeline"]
+    args = ["serve", "--host", "0.0.0.0", "--model", "tests.fakes:StandInPipeline"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0 and "--allow-host" in result.output

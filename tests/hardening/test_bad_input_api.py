@@ -14,7 +14,7 @@ CASES = cases()
 @pytest.fixture(scope="module")
 def client():
     from proplens.api import create_app
-    from tests.standin_pipeline import StandInPipeline
+    from tests.fakes import StandInPipeline
 
     with TestClient(
         create_app(pipeline=StandInPipeline(), max_body_bytes=3_000_000),
@@ -168,7 +168,7 @@ def store_client(tmp_path_factory):
     from proplens.api import create_app
     from proplens.doc import Doc
     from proplens.storage import ModelId, Result, Store
-    from tests.standin_pipeline import StandInPipeline
+    from tests.fakes import StandInPipeline
 
     store = Store(f"sqlite:///{tmp_path_factory.mktemp('db') / 'p.db'}")
     docs = [StandInPipeline()(Doc(TEXT, title="A", source="S"))]

@@ -54,7 +54,7 @@ def test_cli_extract_bad_input_catalogue(tmp_path, name, filename, data, expect)
 
 @pytest.fixture
 def standin(monkeypatch):
-    from tests.standin_pipeline import StandInPipeline
+    from tests.fakes import StandInPipeline
 
     monkeypatch.setattr(
         "proplens.cli.analyze.load_pipeline", lambda model, threshold: StandInPipeline()
@@ -223,7 +223,7 @@ def test_cli_50mb_file_refused_by_analyze_and_batch(big_file, tmp_path, cmd):
         exe = [
             sys.executable,
             "-c",
-            "import proplens.cli.analyze as a; from tests.standin_pipeline import StandInPipeline;"
+            "import proplens.cli.analyze as a; from tests.fakes import StandInPipeline;"
             "a.load_pipeline = lambda m, t: StandInPipeline();"
             "from proplens.cli import main; main()",
         ]

@@ -85,7 +85,7 @@ def test_web_renderer_links_only_http_urls():
 
 def run_cli(args, monkeypatch):
     from proplens.cli import app
-    from tests.standin_pipeline import StandInPipeline
+    from tests.fakes import StandInPipeline
 
     monkeypatch.setattr("proplens.cli.analyze.load_pipeline", lambda m, t: StandInPipeline())
     result = CliRunner().invoke(app, args)

@@ -112,3 +112,31 @@ def test_training_with_one_technique_skips_the_lexical_model(tmp_path):
     train(config, docs, progress=False)
     assert not (out / "lexical.json").exists()
     assert load(out)("A plain sentence.").text == "A plain sentence."
+
+
+def test_training_with_ema_exports_the_averaged_weights(tmp_path):
+    import torch
+    from safetensors.numpy import load_file
+
+    from proplens.training.loop import TrainConfig, train
+
+    out = tmp_path / "model"
+    config = TrainConfig(
+        out=str(out),
+        tiny=True,
+        max_steps=3,
+        calib_holdout=0,
+        bf16=False,
+        ema=0.5,
+        lr=3e-3,
+        head_lr=3e-3,
+        checkpoint_every=1,
+        lexical=False,
+    )
+    train(config, read_corpus(FIXTURE), progress=False)
+    state = torch.load(tmp_path / "model.ckpt" / "weights.pt", weights_only=True)
+    shipped = load_file(str(out / "heads.safetensors"))["fc2.weight"]
+    averaged = state["ema"]["module.span.fc2.weight"].numpy()
+    last = state["model"]["span.fc2.weight"].numpy()
+    np.testing.assert_allclose(shipped, averaged, atol=1e-6)
+    assert np.abs(shipped - last).max() > 1e-4
