@@ -62,6 +62,14 @@ from proplens.errors import ProplensError
     "--class-weights", is_flag=True, help="Weight the technique loss by 1/sqrt(frequency)."
 )
 @click.option(
+    "--ema",
+    type=click.FloatRange(0.0, 1.0, max_open=True),
+    default=0.0,
+    show_default=True,
+    help="Export an exponential moving average of the weights with this decay (e.g. 0.997); "
+    "0 exports the last step's weights.",
+)
+@click.option(
     "--no-lexical",
     is_flag=True,
     help="Do not fit the lexical technique model mixed in with the encoder's span head.",
@@ -87,6 +95,7 @@ def train_cmd(
     second_threshold,
     threshold,
     class_weights,
+    ema,
     no_lexical,
     threads,
     no_progress,
@@ -118,6 +127,7 @@ def train_cmd(
         threshold=threshold,
         threads=threads,
         class_weights=class_weights,
+        ema=ema,
         lexical=not no_lexical,
     )
     meta = train(config, docs, dev_docs, progress=not no_progress)

@@ -78,3 +78,12 @@ def test_train_cli_without_torch_says_how_to_install(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.startswith("1 ")
     assert "pip install 'proplens[train]'" in out.stdout
+
+
+@pytest.mark.parametrize("decay", ["1", "-0.1", "many"])
+def test_train_cli_rejects_an_ema_decay_outside_0_to_1(tmp_path, decay):
+    args = ["train", "--corpus", str(FIXTURE), "--out", str(tmp_path / "m"), "--ema", decay]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert "--ema" in result.output
+    assert not (tmp_path / "m").exists()
