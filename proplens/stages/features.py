@@ -33,7 +33,7 @@ def has_content_word(text: str, min_len: int = 3) -> bool:
 
 
 QUOTES = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
-N_FEATURES = 14
+N_FEATURES = 16
 MAX_VISITS = 2048  # occurrence checks per span; see `DocStats.occurrences`
 
 
@@ -49,30 +49,43 @@ class DocStats:
         self.words = Counter({w: len(p) for w, p in self.positions.items()})
         self.length = max(len(text), 1)
 
-    def occurrences(self, fragment: str) -> int:
-        """How often `fragment` (lower-case) occurs in the article, without overlaps.
+    def matches(self, fragment: str) -> tuple[list[int], int]:
+        """Start offsets of the non-overlapping occurrences of `fragment` (lower-case) found
+        among the first `MAX_VISITS` places checked, and the number of places there are.
 
-        Only the places where the fragment's rarest word starts are checked, and at most
-        `MAX_VISITS` of them (the count is extrapolated beyond that), so a span costs the same
-        in a long or self-repeating article as in a short one. Real articles never reach the
-        limit, so their counts are exact.
+        Only the places where the fragment's rarest word starts are checked, so a span costs
+        the same in a long or self-repeating article as in a short one. Real articles never
+        reach the limit, so their counts are exact.
         """
         words = [(len(self.positions.get(m.group(), ())), m) for m in WORD.finditer(fragment)]
         if not words:
-            return self.lower.count(fragment) if fragment else 0
+            found = (
+                [m.start() for m in re.finditer(re.escape(fragment), self.lower)]
+                if fragment
+                else []
+            )
+            return found, len(found)
         total, word = min(words, key=lambda fw: fw[0])
-        shift, count, free_from = word.start(), 0, 0
-        places = self.positions.get(word.group(), [])
-        for pos in places[:MAX_VISITS]:
+        shift, found, free_from = word.start(), [], 0
+        for pos in self.positions.get(word.group(), [])[:MAX_VISITS]:
             at = pos - shift
             if at >= free_from and self.lower.startswith(fragment, at):
-                count += 1
+                found.append(at)
                 free_from = at + len(fragment)
-        return count if total <= MAX_VISITS else round(count * total / MAX_VISITS)
+        return found, total
+
+    def occurrences(self, fragment: str) -> int:
+        """How often `fragment` (lower-case) occurs in the article, without overlaps (beyond
+        `MAX_VISITS` places the count is extrapolated)."""
+        found, total = self.matches(fragment)
+        return len(found) if total <= MAX_VISITS else round(len(found) * total / MAX_VISITS)
 
 
 def span_features(stats: DocStats, start: int, end: int, n_tokens: int) -> np.ndarray:
     """The feature vector of the span `text[start:end]` (see `N_FEATURES`).
+
+    Models trained before the last two features existed (earlier occurrences of the span's
+    text, share of its content words already seen) use the first 14; see `n_features`.
 
     Args:
         stats: The article's `DocStats`.
@@ -85,8 +98,11 @@ def span_features(stats: DocStats, start: int, end: int, n_tokens: int) -> np.nd
     low = frag.lower().strip()
     words = [w.lower() for w in WORD.findall(frag)]
     content = [w for w in words if w not in STOP and len(w) > 2]
-    occurrences = stats.occurrences(low)
+    found, total = stats.matches(low)
+    occurrences = len(found) if total <= MAX_VISITS else round(len(found) * total / MAX_VISITS)
+    earlier = sum(at < start for at in found)
     recur = [stats.words[w] for w in content]
+    seen = [stats.positions[w][0] < start for w in content if stats.positions.get(w)]
     letters = [c for c in frag if c.isalpha()]
     upper_share = sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
     caps_word = any(len(w) > 1 and w.isupper() for w in WORD.findall(frag))
@@ -111,6 +127,8 @@ def span_features(stats: DocStats, start: int, end: int, n_tokens: int) -> np.nd
             float("?" in frag or "?" in after),
             start / stats.length,
             float(starts_sentence),
+            math.log1p(earlier),
+            float(np.mean(seen)) if seen else 0.0,
         ],
         dtype=np.float32,
     )

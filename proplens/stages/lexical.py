@@ -68,8 +68,10 @@ class LexicalModel:
         vocab: Per block (`BLOCKS`), its terms in column order.
         idf: Per block, the inverse document frequency of each term.
         block_weights: Per block, the factor its L2-normalised vector is scaled by.
-        coef: `(n_terms_total + N_FEATURES, n_labels)` weights, blocks in `BLOCKS` order.
+        coef: `(n_terms_total + n_features, n_labels)` weights, blocks in `BLOCKS` order.
         intercept: `(n_labels,)`.
+        n_features: How many of the hand features (`span_features`, first ones first) it uses;
+            models saved before there were 16 use 14.
     """
 
     def __init__(
@@ -79,6 +81,7 @@ class LexicalModel:
         block_weights: dict[str, float],
         coef: np.ndarray,
         intercept: np.ndarray,
+        n_features: int = N_FEATURES,
     ):
         self.block_weights = {b: float(block_weights[b]) for b in BLOCKS}
         self.vocab = {b: list(vocab[b]) for b in BLOCKS}
@@ -93,10 +96,16 @@ class LexicalModel:
         self.n_terms = offset
         self.coef = np.asarray(coef, np.float32)
         self.intercept = np.asarray(intercept, np.float32)
-        if self.coef.shape[0] != self.n_terms + N_FEATURES:
+        self.n_features = int(n_features)
+        if not 0 <= self.n_features <= N_FEATURES:
+            raise ValueError(
+                f"The lexical model asks for {self.n_features} hand features but this version "
+                f"of proplens computes {N_FEATURES}; upgrade proplens to load it."
+            )
+        if self.coef.shape[0] != self.n_terms + self.n_features:
             raise ValueError(
                 f"The lexical model has {self.coef.shape[0]} weight rows but its vocabulary and "
-                f"features need {self.n_terms + N_FEATURES}; its files do not belong together."
+                f"features need {self.n_terms + self.n_features}; its files do not belong together."
             )
 
     def block_vector(self, block: str, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -120,7 +129,7 @@ class LexicalModel:
             stats = DocStats(text) if doc_spans else None
             for row, (start, end) in enumerate(doc_spans):
                 frag, context, feats = span_parts(stats, start, end)
-                z[row] = self.intercept + feats @ self.coef[self.n_terms :]
+                z[row] = self.intercept + feats[: self.n_features] @ self.coef[self.n_terms :]
                 for block, part in zip(BLOCKS, (frag, frag, context), strict=True):
                     cols, vals = self.block_vector(block, part)
                     z[row] += vals @ self.coef[cols]
@@ -131,7 +140,12 @@ class LexicalModel:
         from safetensors.numpy import save_file
 
         folder = Path(folder)
-        meta = {"format": 1, "blocks": list(BLOCKS), "block_weights": self.block_weights}
+        meta = {
+            "format": 1,
+            "blocks": list(BLOCKS),
+            "block_weights": self.block_weights,
+            "n_features": self.n_features,
+        }
         (folder / LEXICAL_JSON).write_text(
             json.dumps({**meta, "vocab": self.vocab}, ensure_ascii=False), encoding="utf-8"
         )
@@ -156,4 +170,5 @@ class LexicalModel:
             meta["block_weights"],
             t["coef"].astype(np.float32),
             t["intercept"],
+            meta.get("n_features", 14),
         )

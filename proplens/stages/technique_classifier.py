@@ -76,6 +76,7 @@ class TechniqueClassifier:
                 out.append(np.zeros((len(doc_spans), len(self.labels)), np.float32))
                 continue
             stats = DocStats(text)
+            n_feats = self.w1.shape[0] - 3 * enc.hidden.shape[1]  # older heads use fewer
             csum = np.concatenate(
                 [np.zeros((1, enc.hidden.shape[1]), np.float32), enc.hidden.cumsum(0)]
             )
@@ -87,7 +88,7 @@ class TechniqueClassifier:
                     toks = (near, near)
                 ts, te = toks
                 mean = (csum[te + 1] - csum[ts]) / (te - ts + 1)
-                feats = span_features(stats, start, end, te - ts + 1)
+                feats = span_features(stats, start, end, te - ts + 1)[:n_feats]
                 rows.append(np.concatenate([enc.hidden[ts], enc.hidden[te], mean, feats]))
             x = np.stack(rows).astype(np.float32)
             out.append(gelu(x @ self.w1 + self.b1) @ self.w2 + self.b2)

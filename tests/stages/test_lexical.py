@@ -10,6 +10,7 @@ import pytest
 
 from proplens.corpus.semeval import read_corpus
 from proplens.errors import ModelError
+from proplens.stages.features import N_FEATURES
 from proplens.stages.lexical import BLOCKS, LexicalModel, char_terms, word_terms
 from proplens.techniques import LABELS
 
@@ -40,7 +41,7 @@ def test_lexical_block_vector_equals_sklearn_tfidf(block):
     idf[block] = vec.idf_
     n = len(vocab[block])
     model = LexicalModel(
-        vocab, idf, dict.fromkeys(BLOCKS, 1.0), np.zeros((n + 14, 14)), np.zeros(14)
+        vocab, idf, dict.fromkeys(BLOCKS, 1.0), np.zeros((n + N_FEATURES, 14)), np.zeros(14)
     )
     for text, row in zip(SPAN_TEXTS, expected, strict=True):
         cols, vals = model.block_vector(block, text)
@@ -80,6 +81,22 @@ def test_lexical_model_round_trips_through_its_folder(fitted, tmp_path):
     spans = [[(s.start, s.end) for s in d.spans] for d in docs]
     for a, b in zip(model.logits(texts, spans), again.logits(texts, spans), strict=True):
         np.testing.assert_allclose(a, b, atol=0.05)  # weights are stored as float16
+
+
+def test_lexical_model_saved_before_the_16_features_still_loads(fitted, tmp_path):
+    import json
+
+    docs, model = fitted
+    old = LexicalModel(
+        model.vocab, model.idf, model.block_weights, model.coef[:-2], model.intercept, 14
+    )
+    old.to_disk(tmp_path)
+    meta = json.loads((tmp_path / "lexical.json").read_text())
+    del meta["n_features"]  # files written by proplens before it had 16 features
+    (tmp_path / "lexical.json").write_text(json.dumps(meta))
+    again = LexicalModel.from_disk(tmp_path)
+    assert again.n_features == 14
+    assert _predicted(again, docs) == _predicted(old, docs)
 
 
 def test_lexical_model_needs_two_techniques():

@@ -93,6 +93,17 @@ def test_features_count_repetition_in_article():
     assert often[2] > once[2] and often[4] > once[4]
 
 
+def test_features_tell_a_repeated_phrase_from_its_first_use():
+    text = "Build the wall. They laughed. Build the wall, we said. A wall of words."
+    stats = DocStats(text)
+    first = span_features(stats, 0, 14, 3)
+    second = span_features(stats, text.index("Build", 1), text.index("Build", 1) + 14, 3)
+    assert first[14] == 0.0 and second[14] > 0.0  # earlier uses of the same text
+    assert first[15] == 0.0 and second[15] == 1.0  # share of content words already seen
+    words = text.index("wall of")
+    assert span_features(stats, words, words + 13, 3)[15] == 0.5  # "wall" seen, "words" new
+
+
 def test_encoder_char_to_tokens():
     offsets = np.array([(0, 3), (4, 7), (8, 12)])
     assert char_to_tokens(offsets, 5, 10) == (1, 2)
