@@ -153,6 +153,7 @@ class LexicalModel:
         tensors["coef"] = self.coef.astype(np.float16)
         tensors["intercept"] = self.intercept
         save_file(tensors, str(folder / LEXICAL_WEIGHTS))
+        (folder / LEXICAL_WEIGHTS).chmod(0o644)  # safetensors writes 0600; others must read it
 
     @classmethod
     def from_disk(cls, folder: str | Path) -> LexicalModel | None:

@@ -76,6 +76,7 @@ def test_lexical_model_round_trips_through_its_folder(fitted, tmp_path):
     docs, model = fitted
     model.to_disk(tmp_path)
     assert {p.name for p in tmp_path.iterdir()} == {"lexical.json", "lexical.safetensors"}
+    assert all(p.stat().st_mode & 0o044 == 0o044 for p in tmp_path.iterdir())  # world-readable
     again = LexicalModel.from_disk(tmp_path)
     texts = [d.text for d in docs]
     spans = [[(s.start, s.end) for s in d.spans] for d in docs]
