@@ -1,10 +1,11 @@
-"""Choose decoding settings on a gold split: token threshold (SI) and second threshold (FLC).
+"""Choose decoding settings on a gold split: token thresholds (SI) and second threshold (FLC).
 
 Usage:
     .venv/bin/python benchmarks/tune_decoding.py --model DIR [--corpus PTC_ROOT] [--split dev]
 
 Encodes the split once, then re-decodes for each setting and prints SI/FLC F1 per setting (JSON)
-and the best setting of each.
+and the best setting of each. `low_threshold` null is the single token threshold; a number is
+hysteresis (spans grow from tokens above the token threshold over neighbours above it).
 """
 
 from __future__ import annotations
@@ -29,30 +30,38 @@ def main() -> None:
     gold = load_gold(args.corpus, (args.split,))
     ev = Evaluation(nlp, gold)
     rows = []
-    for tau in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5):
-        for split in (True, False):
-            for second in (1.01, 0.5, 0.4, 0.3, 0.2):
-                nlp.detector.token_threshold = tau
-                nlp.detector.split_on_b = split
-                nlp.classifier.second_threshold = second
-                pred = ev.predict()
-                for floor in (0.0, 0.05, 0.1, 0.15, 0.2):
-                    kept = [d.copy(with_spans=False) for d in pred]
-                    for k, d in zip(kept, pred, strict=True):
-                        k.spans = [s for s in d.spans if s.score >= floor]
-                    si, flc = score_si(gold, kept), score_flc(gold, kept)
-                    row = {
-                        "token_threshold": tau,
-                        "split_on_b": split,
-                        "second_threshold": second,
-                        "threshold": floor,
-                        "si_p": round(si["si_p"], 4),
-                        "si_r": round(si["si_r"], 4),
-                        "si_f1": round(si["si_f1"], 4),
-                        "flc_f1": round(flc["flc_f1"], 4),
-                    }
-                    rows.append(row)
-                    print(json.dumps(row), flush=True)
+    settings = [
+        (tau, low, split, second)
+        for tau in (0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
+        for low in (None, 0.15, 0.2, 0.25)
+        for split in (True, False)
+        for second in (1.01, 0.4, 0.3, 0.2)
+        if low is None or low < tau
+    ]
+    for tau, low, split, second in settings:
+        nlp.detector.token_threshold = tau
+        nlp.detector.low_threshold = low
+        nlp.detector.split_on_b = split
+        nlp.classifier.second_threshold = second
+        pred = ev.predict()
+        for floor in (0.0, 0.05, 0.1, 0.15, 0.2):
+            kept = [d.copy(with_spans=False) for d in pred]
+            for k, d in zip(kept, pred, strict=True):
+                k.spans = [s for s in d.spans if s.score >= floor]
+            si, flc = score_si(gold, kept), score_flc(gold, kept)
+            row = {
+                "token_threshold": tau,
+                "low_threshold": low,
+                "split_on_b": split,
+                "second_threshold": second,
+                "threshold": floor,
+                "si_p": round(si["si_p"], 4),
+                "si_r": round(si["si_r"], 4),
+                "si_f1": round(si["si_f1"], 4),
+                "flc_f1": round(flc["flc_f1"], 4),
+            }
+            rows.append(row)
+            print(json.dumps(row), flush=True)
     best_si = max(rows, key=lambda r: r["si_f1"])
     best_flc = max(rows, key=lambda r: r["flc_f1"])
     print(json.dumps({"best_si": best_si, "best_flc": best_flc}))

@@ -12,9 +12,12 @@ from pathlib import Path
 
 import numpy as np
 
+from proplens.token_features import token_feature_ids
+
 CLS_ID = 101
 SEP_ID = 102
 PAD_ID = 0
+FEATURES_INPUT = "token_features"
 
 
 def load_tokenizer(path: str | Path):
@@ -143,6 +146,8 @@ class Encoder:
         self.window = window
         self.stride = stride
         self.short_tail = short_tail
+        # Models trained with `token_features` take a third input (see proplens.token_features).
+        self.token_features = any(i.name == FEATURES_INPUT for i in self.session.get_inputs())
 
     def encode(self, texts: Sequence[str], max_batch_tokens: int = 512) -> list[Encoded]:
         """Encode texts; windows from all texts are sorted by length and batched (no padding waste).
@@ -154,6 +159,11 @@ class Encoder:
             One `Encoded` per text, in order.
         """
         toks = [tokenize(self.tokenizer, t) for t in texts]
+        feats = (
+            [token_feature_ids(t, offsets) for t, (_, offsets) in zip(texts, toks, strict=True)]
+            if self.token_features
+            else None
+        )
         jobs = []  # (length, doc, window index, start, end)
         plans = []
         for d, (ids, _) in enumerate(toks):
@@ -175,12 +185,16 @@ class Encoder:
             longest = batch[-1][0]
             ids = np.full((len(batch), longest), PAD_ID, dtype=np.int64)
             mask = np.zeros((len(batch), longest), dtype=np.int64)
+            fids = np.zeros((len(batch), longest), dtype=np.int64)
             for r, (ln, d, _w, s, e) in enumerate(batch):
                 ids[r, :ln] = np.concatenate([[CLS_ID], toks[d][0][s:e], [SEP_ID]])
                 mask[r, :ln] = 1
-            hidden, tags = self.session.run(
-                ["hidden", "tag_logits"], {"input_ids": ids, "attention_mask": mask}
-            )
+                if feats is not None:
+                    fids[r, 1 : ln - 1] = feats[d][s:e]
+            inputs = {"input_ids": ids, "attention_mask": mask}
+            if feats is not None:
+                inputs[FEATURES_INPUT] = fids
+            hidden, tags = self.session.run(["hidden", "tag_logits"], inputs)
             for r, (ln, d, w, _s, _e) in enumerate(batch):
                 outs[(d, w)] = (hidden[r, :ln], tags[r, :ln])
             i += len(batch)

@@ -27,6 +27,20 @@ from proplens.errors import ProplensError
 @click.option("--batch-size", type=int, default=16, show_default=True)
 @click.option("--lr", type=float, default=1e-4, show_default=True, help="Encoder learning rate.")
 @click.option("--head-lr", type=float, default=1e-3, show_default=True, help="Heads learning rate.")
+@click.option(
+    "--window",
+    type=click.IntRange(16, 512),
+    default=256,
+    show_default=True,
+    help="Encoder window in word pieces, CLS and SEP included (the model keeps it).",
+)
+@click.option(
+    "--stride",
+    type=click.IntRange(1, 510),
+    default=224,
+    show_default=True,
+    help="Step between window starts; at most the window minus 2.",
+)
 @click.option("--max-steps", type=int, default=None, help="Stop after this many steps.")
 @click.option("--resume", is_flag=True, help="Continue from the checkpoint next to --out.")
 @click.option(
@@ -43,7 +57,21 @@ from proplens.errors import ProplensError
     show_default=True,
     help="Training articles held out to fit score calibration.",
 )
-@click.option("--token-threshold", type=float, default=0.3, show_default=True)
+@click.option(
+    "--token-threshold",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.45,
+    show_default=True,
+    help="A span needs a word piece with P(inside) above this.",
+)
+@click.option(
+    "--low-threshold",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.2,
+    show_default=True,
+    help="Spans grow over neighbouring word pieces with P(inside) above this "
+    "(set it to the token threshold for a single threshold).",
+)
 @click.option(
     "--second-threshold",
     type=float,
@@ -54,12 +82,17 @@ from proplens.errors import ProplensError
 @click.option(
     "--threshold",
     type=float,
-    default=0.15,
+    default=0.1,
     show_default=True,
     help="Default minimum span score stored in the model.",
 )
 @click.option(
     "--class-weights", is_flag=True, help="Weight the technique loss by 1/sqrt(frequency)."
+)
+@click.option(
+    "--token-features",
+    is_flag=True,
+    help="Give the encoder each word's casing and how often it recurs in the article.",
 )
 @click.option(
     "--ema",
@@ -86,15 +119,19 @@ def train_cmd(
     batch_size,
     lr,
     head_lr,
+    window,
+    stride,
     max_steps,
     resume,
     base_model,
     tiny,
     calib_holdout,
     token_threshold,
+    low_threshold,
     second_threshold,
     threshold,
     class_weights,
+    token_features,
     ema,
     no_lexical,
     threads,
@@ -108,6 +145,12 @@ def train_cmd(
             f"Training needs the `train` extra ({exc.name} is missing): "
             "pip install 'proplens[train]'."
         ) from None
+    if stride > window - 2:
+        raise click.BadParameter(
+            f"the stride ({stride}) must be at most the window minus 2 ({window - 2}), or some "
+            "word pieces would never be seen; lower --stride.",
+            param_hint="--stride",
+        )
     docs = load_gold(corpus, tuple(splits))
     dev_docs = load_gold(dev, ("dev",)) if dev else None
     config = TrainConfig(
@@ -117,16 +160,20 @@ def train_cmd(
         batch_size=batch_size,
         lr=lr,
         head_lr=head_lr,
+        window=window,
+        stride=stride,
         max_steps=max_steps,
         resume=resume,
         base_model=base_model,
         tiny=tiny,
         calib_holdout=calib_holdout,
         token_threshold=token_threshold,
+        low_threshold=low_threshold if low_threshold < token_threshold else None,
         second_threshold=second_threshold,
         threshold=threshold,
         threads=threads,
         class_weights=class_weights,
+        token_features=token_features,
         ema=ema,
         lexical=not no_lexical,
     )

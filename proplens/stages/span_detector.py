@@ -59,6 +59,26 @@ def snap(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def inside_mask(p_inside: np.ndarray, threshold: float, low: float | None = None) -> np.ndarray:
+    """Which tokens are inside a span.
+
+    Without `low`, every token with P(inside) > `threshold`. With `low` (hysteresis), every run
+    of tokens with P(inside) > `low` that holds at least one token above `threshold`: a span
+    needs one confident token, then extends over its less confident neighbours.
+    """
+    strong = p_inside > threshold
+    if low is None or low >= threshold:
+        return strong
+    weak = p_inside > low
+    # Label the runs of weak tokens and keep those containing a strong token.
+    starts = weak & ~np.concatenate([[False], weak[:-1]])
+    run = np.cumsum(starts) * weak
+    keep = np.zeros(int(run.max()) + 1, bool)
+    keep[run[strong]] = True
+    keep[0] = False
+    return keep[run]
+
+
 class SpanDetector:
     """Finds propaganda spans from the shared encoder's BIO logits.
 
@@ -67,9 +87,18 @@ class SpanDetector:
         split_on_b: Start a new span inside a run where P(B) > P(I) (else one span per run).
         calibration: Platt parameters `(a, b)`: score = sigmoid(a * logit(mean P(inside)) + b).
         require_content_word: Drop spans with no content word (only stop words or punctuation).
+        low_threshold: With a value below `token_threshold`, spans grow from tokens above
+            `token_threshold` over neighbouring tokens above `low_threshold` (hysteresis);
+            None keeps the single threshold.
     """
 
-    config_keys = ("token_threshold", "calibration", "split_on_b", "require_content_word")
+    config_keys = (
+        "token_threshold",
+        "calibration",
+        "split_on_b",
+        "require_content_word",
+        "low_threshold",
+    )
 
     def __init__(
         self,
@@ -77,8 +106,10 @@ class SpanDetector:
         calibration: tuple[float, float] = (1.0, 0.0),
         split_on_b: bool = True,
         require_content_word: bool = True,
+        low_threshold: float | None = None,
     ):
         self.token_threshold = float(token_threshold)
+        self.low_threshold = None if low_threshold is None else float(low_threshold)
         self.require_content_word = bool(require_content_word)
         self.split_on_b = bool(split_on_b)
         self.calibration = (float(calibration[0]), float(calibration[1]))
@@ -103,7 +134,7 @@ class SpanDetector:
         if len(enc.ids) == 0:
             return []
         p = softmax(enc.tag_logits)
-        inside = (p[:, 1] + p[:, 2]) > self.token_threshold
+        inside = inside_mask(p[:, 1] + p[:, 2], self.token_threshold, self.low_threshold)
         regions = []
         t, n = 0, len(inside)
         while t < n:
@@ -139,6 +170,7 @@ class SpanDetector:
             "calibration": list(self.calibration),
             "split_on_b": self.split_on_b,
             "require_content_word": self.require_content_word,
+            "low_threshold": self.low_threshold,
         }
 
     @classmethod
@@ -148,4 +180,5 @@ class SpanDetector:
             tuple(cfg.get("calibration", (1.0, 0.0))),
             cfg.get("split_on_b", True),
             cfg.get("require_content_word", True),
+            cfg.get("low_threshold"),
         )

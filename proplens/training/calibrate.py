@@ -61,15 +61,20 @@ def calibrate(folder: str | Path, hold: list[Doc]) -> dict:
             xs.append(score)
             ys.append(covered_share(s, e, merged))
     cfg["span_detector"]["calibration"] = list(fit_platt(xs, ys))
-    labels = list(pipe.classifier.labels)
-    targets, logits = [], []
-    for g, z in zip(hold, ev.gold_logits(), strict=True):
-        tgt = np.zeros((len(g.spans), len(labels)))
-        for i, s in enumerate(g.spans):
-            for x in g.spans:
-                if (x.start, x.end) == (s.start, s.end) and x.technique in labels:
-                    tgt[i, labels.index(x.technique)] = 1.0
-        targets.append(tgt)
-        logits.append(z)
-    cfg["technique_classifier"]["temperature"] = fit_temperature(logits, targets)
+    labels = tuple(pipe.classifier.labels)
+    targets = [gold_targets(g, labels) for g in hold]
+    cfg["technique_classifier"]["temperature"] = fit_temperature(ev.gold_logits(), targets)
     return cfg
+
+
+def gold_targets(doc: Doc, labels: tuple[str, ...]) -> np.ndarray:
+    """Multi-hot techniques of each span row of `doc`: every technique on the same offsets."""
+    at: dict[tuple[int, int], set[str]] = {}
+    for s in doc.spans:
+        at.setdefault((s.start, s.end), set()).add(s.technique)
+    tgt = np.zeros((len(doc.spans), len(labels)))
+    for i, s in enumerate(doc.spans):
+        for tech in at[(s.start, s.end)]:
+            if tech in labels:
+                tgt[i, labels.index(tech)] = 1.0
+    return tgt

@@ -23,10 +23,17 @@ def model_card(config: dict, meta: dict) -> str:
         f"({meta.get('onnx')}).",
         f"- Windows of {config['encoder']['window']} word pieces, stride "
         f"{config['encoder']['stride']}; each token takes the window where it is most central.",
-        "- Span identification: BIO token tagging; a token is inside a span when P(B)+P(I) > "
-        f"{config['span_detector']['token_threshold']}; span score Platt-calibrated "
-        f"{config['span_detector']['calibration']}.",
-        "- Technique classification: MLP over [start, end, mean] hidden states + 14 hand features "
+        *(
+            [
+                "- Input token features (casing, recurrence of the word in the article): "
+                f"{config['encoder']['token_features']}."
+            ]
+            if config["encoder"].get("token_features")
+            else []
+        ),
+        f"- Span identification: BIO token tagging; {_inside_rule(config['span_detector'])}; "
+        f"span score Platt-calibrated {config['span_detector']['calibration']}.",
+        "- Technique classification: MLP over [start, end, mean] hidden states + hand features "
         "(repetition counts, length, quotes, capitals, !/?, position); softmax temperature "
         f"{config['technique_classifier']['temperature']}.",
         *(
@@ -68,3 +75,13 @@ def model_card(config: dict, meta: dict) -> str:
     if extra:
         lines += ["", "## Notes", "", str(extra)]
     return "\n".join(lines) + "\n"
+
+
+def _inside_rule(detector: dict) -> str:
+    high, low = detector["token_threshold"], detector.get("low_threshold")
+    if low is None:
+        return f"a token is inside a span when P(B)+P(I) > {high}"
+    return (
+        f"a span grows from tokens with P(B)+P(I) > {high} over neighbouring tokens with "
+        f"P(B)+P(I) > {low}"
+    )

@@ -11,6 +11,7 @@ from proplens.doc import Doc
 from proplens.encoder import CLS_ID, PAD_ID, SEP_ID, char_to_tokens, plan_windows, tokenize
 from proplens.stages.features import N_FEATURES, DocStats, span_features
 from proplens.techniques import LABELS
+from proplens.token_features import token_feature_ids
 
 LABEL_INDEX = {name: i for i, name in enumerate(LABELS)}
 O, B, I = 0, 1, 2  # noqa: E741
@@ -34,6 +35,7 @@ class TrainDoc:
     spans: list[GoldSpan]
     stats: DocStats
     windows: list[tuple[int, int]] = field(default_factory=list)
+    token_features: np.ndarray | None = None  # (n,) ids from `token_feature_ids`
 
 
 def clean_spans(doc: Doc, normalize) -> tuple[str, list[tuple[int, int, str]]]:
@@ -82,6 +84,7 @@ def build_doc(doc: Doc, tokenizer, normalize, window: int, stride: int) -> Train
     gold = [GoldSpan(ts, te, tgt) for (ts, te), tgt in sorted(grouped.items())]
     td = TrainDoc(doc.id, clean, ids, offsets, tags, tok_tech, gold, DocStats(clean))
     td.windows = plan_windows(n, window, stride) if n else []
+    td.token_features = token_feature_ids(clean, offsets)
     return td
 
 
@@ -125,6 +128,7 @@ def collate(batch: list[WindowExample], rng: random.Random, jitter: float = 0.5)
     tags = np.full((n, length), -100, np.int64)
     tech = np.zeros((n, length, len(LABELS)), np.float32)
     tech_mask = np.zeros((n, length), np.float32)
+    token_features = np.zeros((n, length), np.int64)
     rows = []
     for r, ex in enumerate(batch):
         d, s, e = ex.doc, ex.start, ex.end
@@ -134,6 +138,8 @@ def collate(batch: list[WindowExample], rng: random.Random, jitter: float = 0.5)
         tags[r, 1 : ln - 1] = d.tags[s:e]
         tech[r, 1 : ln - 1] = d.tok_tech[s:e]
         tech_mask[r, 1 : ln - 1] = d.tags[s:e] != O
+        if d.token_features is not None:
+            token_features[r, 1 : ln - 1] = d.token_features[s:e]
         rows.extend(_span_rows(ex, r, rng, jitter))
     if rows:
         sb, ss, se, sf, st, sw = zip(*rows, strict=True)
@@ -154,7 +160,15 @@ def collate(batch: list[WindowExample], rng: random.Random, jitter: float = 0.5)
             "target": np.zeros((0, len(LABELS)), np.float32),
             "weight": np.zeros(0, np.float32),
         }
-    return {"ids": ids, "mask": mask, "tags": tags, "tech": tech, "tech_mask": tech_mask, **spans}
+    return {
+        "ids": ids,
+        "mask": mask,
+        "token_features": token_features,
+        "tags": tags,
+        "tech": tech,
+        "tech_mask": tech_mask,
+        **spans,
+    }
 
 
 def batches(examples: list[WindowExample], batch_size: int, seed: int) -> list[list[WindowExample]]:

@@ -8,30 +8,33 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from proplens.encoder import FEATURES_INPUT
 from proplens.training.model import MultiTask
 
 HEADS_FILE = "heads.safetensors"
 
 
 def export_onnx(model: MultiTask, path: Path, opset: int = 17) -> Path:
-    """Export the encoder + BIO head with dynamic batch and sequence axes."""
+    """Export the encoder + BIO head with dynamic batch and sequence axes.
+
+    A model with token features gets a third input, `token_features` (see `proplens.encoder`).
+    """
     model.eval()
     ids = torch.randint(1000, 2000, (2, 16), dtype=torch.long)
     mask = torch.ones_like(ids)
+    args, names = (ids, mask), ["input_ids", "attention_mask"]
+    if model.token_emb is not None:
+        args, names = (*args, torch.ones_like(ids)), [*names, FEATURES_INPUT]
+    axes = {name: {0: "batch", 1: "seq"} for name in [*names, "hidden", "tag_logits"]}
     path.parent.mkdir(parents=True, exist_ok=True)
     with torch.no_grad():
         torch.onnx.export(
             model,
-            (ids, mask),
+            args,
             str(path),
-            input_names=["input_ids", "attention_mask"],
+            input_names=names,
             output_names=["hidden", "tag_logits"],
-            dynamic_axes={
-                "input_ids": {0: "batch", 1: "seq"},
-                "attention_mask": {0: "batch", 1: "seq"},
-                "hidden": {0: "batch", 1: "seq"},
-                "tag_logits": {0: "batch", 1: "seq"},
-            },
+            dynamic_axes=axes,
             opset_version=opset,
             dynamo=False,
         )

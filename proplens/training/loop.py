@@ -20,6 +20,7 @@ from proplens.encoder import load_tokenizer
 from proplens.normalize import normalize
 from proplens.stages.lexical import LEXICAL_JSON, LEXICAL_WEIGHTS
 from proplens.techniques import LABELS
+from proplens.token_features import TOKEN_FEATURES_VERSION
 from proplens.training.data import batches, build_doc, collate, window_examples
 from proplens.training.model import MultiTask, load_encoder, losses
 
@@ -56,14 +57,16 @@ class TrainConfig:
     jitter: float = 0.5
     ema: float = 0.0
     class_weights: bool = False
+    token_features: bool = False
     lexical: bool = True
     lexical_c: float = 10.0
     threads: int = 2
     bf16: bool = True
     resume: bool = False
-    token_threshold: float = 0.3
+    token_threshold: float = 0.45
+    low_threshold: float | None = 0.2
     second_threshold: float = 0.3
-    threshold: float = 0.15
+    threshold: float = 0.1
     name: str = "proplens-minilm"
     extra: dict = field(default_factory=dict)
 
@@ -144,7 +147,10 @@ def train(
         f"windows, {per_epoch} steps/epoch, {total} steps (prep {time.time() - t0:.1f}s)"
     )
 
-    model = MultiTask(load_encoder(base, tiny=config.tiny, seed=config.seed))
+    model = MultiTask(
+        load_encoder(base, tiny=config.tiny, seed=config.seed),
+        token_features=config.token_features,
+    )
     heads = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
     body = [p for n, p in model.named_parameters() if n.startswith("encoder.")]
     opt = torch.optim.AdamW(
@@ -234,9 +240,11 @@ def train(
             "window": config.window,
             "stride": config.stride,
             "hidden": model.encoder.config.hidden_size,
+            "token_features": TOKEN_FEATURES_VERSION if config.token_features else None,
         },
         "span_detector": {
             "token_threshold": config.token_threshold,
+            "low_threshold": config.low_threshold,
             "calibration": [1.0, 0.0],
             "split_on_b": True,
             "require_content_word": True,

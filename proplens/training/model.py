@@ -7,6 +7,7 @@ from torch import nn
 
 from proplens.stages.features import N_FEATURES
 from proplens.techniques import LABELS
+from proplens.token_features import N_IDS
 
 
 def tiny_bert_config():
@@ -54,24 +55,42 @@ class SpanHead(nn.Module):
 
 
 class MultiTask(nn.Module):
-    """Encoder + heads. `forward` gives what ONNX exports: hidden states, BIO logits."""
+    """Encoder + heads. `forward` gives what ONNX exports: hidden states, BIO logits.
 
-    def __init__(self, encoder, span_width: int = 256):
+    Args:
+        encoder: The transformer body.
+        span_width: Hidden width of the span head.
+        token_features: Add a learned embedding of `proplens.token_features` ids (casing,
+            recurrence in the article) to the word embeddings; it starts at zero, so training
+            begins from the pretrained model's behaviour.
+    """
+
+    def __init__(self, encoder, span_width: int = 256, token_features: bool = False):
         super().__init__()
         self.encoder = encoder
         hidden = encoder.config.hidden_size
         self.tag = nn.Linear(hidden, 3)
         self.tech = nn.Linear(hidden, len(LABELS))
         self.span = SpanHead(hidden, width=span_width, n_labels=len(LABELS))
+        self.token_emb = None
+        if token_features:
+            self.token_emb = nn.Embedding(N_IDS, hidden)
+            nn.init.zeros_(self.token_emb.weight)
 
-    def forward(self, input_ids, attention_mask):
-        h = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+    def forward(self, input_ids, attention_mask, token_features=None):
+        if self.token_emb is None:
+            out = self.encoder(input_ids=input_ids, attention_mask=attention_mask)
+        else:
+            words = self.encoder.get_input_embeddings()(input_ids)
+            embeds = words + self.token_emb(token_features)
+            out = self.encoder(inputs_embeds=embeds, attention_mask=attention_mask)
+        h = out.last_hidden_state
         return h, self.tag(h)
 
 
 def losses(model: MultiTask, batch: dict, class_weight=None, tech_weight: float = 0.5) -> dict:
     """The three training losses on one collated batch of tensors."""
-    h, tag_logits = model(batch["ids"], batch["mask"])
+    h, tag_logits = model(batch["ids"], batch["mask"], batch.get("token_features"))
     out = {
         "tag": nn.functional.cross_entropy(
             tag_logits.float().reshape(-1, 3), batch["tags"].reshape(-1), ignore_index=-100

@@ -87,3 +87,15 @@ def test_train_cli_rejects_an_ema_decay_outside_0_to_1(tmp_path, decay):
     assert result.exit_code == 2
     assert "--ema" in result.output
     assert not (tmp_path / "m").exists()
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [["--window", "64", "--stride", "63"], ["--window", "600"], ["--stride", "0"]],
+)
+def test_train_cli_rejects_windows_that_skip_word_pieces(tmp_path, extra):
+    args = ["train", "--corpus", str(FIXTURE), "--out", str(tmp_path / "m"), *extra]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert "--window" in result.output or "--stride" in result.output
+    assert not (tmp_path / "m").exists()

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from proplens.corpus.semeval import read_corpus
+from proplens.doc import Doc
 from proplens.errors import ModelError
 from proplens.stages.features import N_FEATURES
 from proplens.stages.lexical import BLOCKS, LexicalModel, char_terms, word_terms
@@ -125,3 +126,22 @@ def test_model_folder_missing_its_lexical_files_is_a_clear_error(tmp_path):
     (folder / "config.json").write_text(json.dumps(cfg))
     with pytest.raises(ModelError, match="lexical"):
         load(folder)
+
+
+@pytest.mark.parametrize("better,expected", [("lexical", 0.8), ("head", 0.0)])
+def test_lexical_weight_goes_to_the_model_that_predicts_the_hold_out(better, expected):
+    from proplens.techniques import LABELS
+    from proplens.training.lexical import choose_weight
+
+    rng = np.random.default_rng(0)
+    gold, good, noise = [], [], []
+    for i in range(8):
+        doc = Doc("word " * 40, id=str(i))
+        truth = rng.integers(0, 3, size=10)
+        for j, k in enumerate(truth):
+            doc.add_span(4 * j, 4 * j + 4, LABELS[k])
+        gold.append(doc)
+        good.append(np.eye(len(LABELS))[truth] * 4.0)
+        noise.append(rng.normal(size=(10, len(LABELS))))
+    head, lexical = (noise, good) if better == "lexical" else (good, noise)
+    assert choose_weight(head, lexical, gold, LABELS) == expected

@@ -73,6 +73,36 @@ def test_span_detector_split_on_b_switch():
     assert len(SpanDetector(0.5, split_on_b=False).predict([text], [enc])[0]) == 1
 
 
+def _encoded_p(p_inside: list[float], text: str) -> Encoded:
+    """Tokens = the words of `text`, with P(I) = p_inside (P(B) tiny, P(O) the rest)."""
+    import re
+
+    offsets = [m.span() for m in re.finditer(r"\S+", text)]
+    p = np.array([[1 - q - 1e-4, 1e-4, q] for q in p_inside])
+    return Encoded(np.arange(len(p)), np.array(offsets), np.zeros((len(p), 4)), np.log(p))
+
+
+@pytest.mark.parametrize(
+    "low,expected",
+    [
+        (None, ["liar"]),  # one threshold: only the confident word
+        (0.2, ["filthy liar and cheat"]),  # grows over less confident neighbours
+        (0.5, ["liar"]),  # a low threshold at the high one changes nothing
+    ],
+)
+def test_span_detector_hysteresis_grows_spans_from_confident_tokens(low, expected):
+    text = "what a filthy liar and cheat , said Tom . calm words"
+    p = [0.05, 0.1, 0.3, 0.9, 0.25, 0.3, 0.05, 0.05, 0.05, 0.05, 0.3, 0.3]
+    cands = SpanDetector(0.5, low_threshold=low).predict([text], [_encoded_p(p, text)])[0]
+    assert [text[c.start : c.end] for c in cands] == expected
+
+
+def test_span_detector_low_threshold_round_trips_through_config():
+    det = SpanDetector.from_config(SpanDetector(0.45, low_threshold=0.2).to_config())
+    assert (det.token_threshold, det.low_threshold) == (0.45, 0.2)
+    assert SpanDetector.from_config({"token_threshold": 0.3}).low_threshold is None
+
+
 class _Identity:
     def to_raw(self, start: int, end: int) -> tuple[int, int]:
         return start, end

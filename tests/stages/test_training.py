@@ -140,3 +140,40 @@ def test_training_with_ema_exports_the_averaged_weights(tmp_path):
     last = state["model"]["span.fc2.weight"].numpy()
     np.testing.assert_allclose(shipped, averaged, atol=1e-6)
     assert np.abs(shipped - last).max() > 1e-4
+
+
+def test_training_with_token_features_exports_and_feeds_them(tmp_path):
+    import torch
+
+    from proplens.encoder import FEATURES_INPUT, Encoder
+    from proplens.training.loop import TrainConfig, train
+    from proplens.training.model import MultiTask, load_encoder
+
+    out = tmp_path / "model"
+    config = TrainConfig(
+        out=str(out),
+        tiny=True,
+        max_steps=3,
+        calib_holdout=1,
+        checkpoint_every=1,
+        bf16=False,
+        lr=3e-3,
+        head_lr=3e-3,
+        token_features=True,
+    )
+    train(config, read_corpus(FIXTURE), progress=False)
+    enc = Encoder(out.parent / "model.fp32")
+    assert enc.token_features
+    ids = np.array([[101, 2023, 2003, 1037, 3231, 102]])
+    feats = np.array([[0, 12, 3, 0, 27, 0]])
+    inputs = {"input_ids": ids, "attention_mask": np.ones_like(ids), FEATURES_INPUT: feats}
+    hidden, _ = enc.session.run(None, inputs)
+    model = MultiTask(load_encoder(None, tiny=True), token_features=True)
+    state = torch.load(tmp_path / "model.ckpt" / "weights.pt", weights_only=True)["model"]
+    model.load_state_dict(state)
+    model.eval()
+    with torch.no_grad():
+        expected, _ = model(*(torch.from_numpy(x) for x in inputs.values()))
+    np.testing.assert_allclose(hidden, expected.numpy(), atol=1e-4)
+    doc = load(out)("They are TRAITORS, traitors who betray us.")
+    assert doc.text == "They are TRAITORS, traitors who betray us."
