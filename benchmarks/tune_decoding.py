@@ -2,6 +2,7 @@
 
 Usage:
     .venv/bin/python benchmarks/tune_decoding.py --model DIR [--corpus PTC_ROOT] [--split dev]
+    .venv/bin/python benchmarks/tune_decoding.py --model DIR --holdout   # its calibration hold-out
 
 Encodes the split once, then re-decodes for each setting and prints SI/FLC F1 per setting (JSON)
 and the best setting of each. `low_threshold` null is the single token threshold; a number is
@@ -24,10 +25,20 @@ def main() -> None:
     ap.add_argument("--model", required=True)
     ap.add_argument("--corpus", default=default_corpus())
     ap.add_argument("--split", default="dev")
+    ap.add_argument(
+        "--holdout",
+        action="store_true",
+        help="Score on the model's calibration hold-out (training articles it never trained on, "
+        "listed in its meta.json) instead of --split.",
+    )
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
     nlp = load(args.model, threshold=0.0, threads=args.threads)
-    gold = load_gold(args.corpus, (args.split,))
+    if args.holdout:
+        held = set(nlp.meta["calibration_holdout"])
+        gold = [d for d in load_gold(args.corpus, ("train", "dev")) if d.id in held]
+    else:
+        gold = load_gold(args.corpus, (args.split,))
     ev = Evaluation(nlp, gold)
     rows = []
     settings = [

@@ -82,7 +82,7 @@ from proplens.errors import ProplensError
 @click.option(
     "--threshold",
     type=float,
-    default=0.1,
+    default=0.05,
     show_default=True,
     help="Default minimum span score stored in the model.",
 )

@@ -66,7 +66,7 @@ class TrainConfig:
     token_threshold: float = 0.45
     low_threshold: float | None = 0.2
     second_threshold: float = 0.3
-    threshold: float = 0.1
+    threshold: float = 0.05
     name: str = "proplens-minilm"
     extra: dict = field(default_factory=dict)
 
