@@ -99,17 +99,23 @@ def test_training_onnx_matches_torch(tiny_model):
     assert not torch.isnan(torch.from_numpy(hidden)).any()
 
 
+def _few_steps(out: Path, **settings):
+    """A tiny-model run of a few steps (fp32, checkpoint every step, high learning rates)."""
+    from proplens.training.loop import TrainConfig
+
+    base = {"tiny": True, "max_steps": 3, "calib_holdout": 1, "checkpoint_every": 1}
+    base.update(bf16=False, lr=3e-3, head_lr=3e-3)
+    return TrainConfig(out=str(out), **{**base, **settings})
+
+
 def test_training_with_one_technique_skips_the_lexical_model(tmp_path):
-    from proplens.training.loop import TrainConfig, train
+    from proplens.training.loop import train
 
     docs = read_corpus(FIXTURE)
     for d in docs:
         d.spans = [s for s in d.spans if s.technique == "Loaded_Language"]
     out = tmp_path / "model"
-    config = TrainConfig(
-        out=str(out), tiny=True, max_steps=2, calib_holdout=1, checkpoint_every=0, bf16=False
-    )
-    train(config, docs, progress=False)
+    train(_few_steps(out, max_steps=2), docs, progress=False)
     assert not (out / "lexical.json").exists()
     assert load(out)("A plain sentence.").text == "A plain sentence."
 
@@ -118,22 +124,10 @@ def test_training_with_ema_exports_the_averaged_weights(tmp_path):
     import torch
     from safetensors.numpy import load_file
 
-    from proplens.training.loop import TrainConfig, train
+    from proplens.training.loop import train
 
     out = tmp_path / "model"
-    config = TrainConfig(
-        out=str(out),
-        tiny=True,
-        max_steps=3,
-        calib_holdout=0,
-        bf16=False,
-        ema=0.5,
-        lr=3e-3,
-        head_lr=3e-3,
-        checkpoint_every=1,
-        lexical=False,
-    )
-    train(config, read_corpus(FIXTURE), progress=False)
+    train(_few_steps(out, calib_holdout=0, ema=0.5, lexical=False), read_corpus(FIXTURE), False)
     state = torch.load(tmp_path / "model.ckpt" / "weights.pt", weights_only=True)
     shipped = load_file(str(out / "heads.safetensors"))["fc2.weight"]
     averaged = state["ema"]["module.span.fc2.weight"].numpy()
@@ -146,22 +140,11 @@ def test_training_with_token_features_exports_and_feeds_them(tmp_path):
     import torch
 
     from proplens.encoder import FEATURES_INPUT, Encoder
-    from proplens.training.loop import TrainConfig, train
+    from proplens.training.loop import train
     from proplens.training.model import MultiTask, load_encoder
 
     out = tmp_path / "model"
-    config = TrainConfig(
-        out=str(out),
-        tiny=True,
-        max_steps=3,
-        calib_holdout=1,
-        checkpoint_every=1,
-        bf16=False,
-        lr=3e-3,
-        head_lr=3e-3,
-        token_features=True,
-    )
-    train(config, read_corpus(FIXTURE), progress=False)
+    train(_few_steps(out, token_features=True), read_corpus(FIXTURE), progress=False)
     enc = Encoder(out.parent / "model.fp32")
     assert enc.token_features
     ids = np.array([[101, 2023, 2003, 1037, 3231, 102]])
