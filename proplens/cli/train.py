@@ -95,6 +95,13 @@ from proplens.errors import ProplensError
     help="Give the encoder each word's casing and how often it recurs in the article.",
 )
 @click.option(
+    "--sentence-loss",
+    type=click.FloatRange(0.0),
+    default=0.0,
+    show_default=True,
+    help="Weight of an auxiliary training task: does this sentence hold a span? (0: off).",
+)
+@click.option(
     "--ema",
     type=click.FloatRange(0.0, 1.0, max_open=True),
     default=0.0,
@@ -132,6 +139,7 @@ def train_cmd(
     threshold,
     class_weights,
     token_features,
+    sentence_loss,
     ema,
     no_lexical,
     threads,
@@ -174,6 +182,7 @@ def train_cmd(
         threads=threads,
         class_weights=class_weights,
         token_features=token_features,
+        sentence_loss=sentence_loss,
         ema=ema,
         lexical=not no_lexical,
     )

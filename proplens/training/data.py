@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,6 +16,8 @@ from proplens.token_features import token_feature_ids
 
 LABEL_INDEX = {name: i for i, name in enumerate(LABELS)}
 O, B, I = 0, 1, 2  # noqa: E741
+# A sentence ends at a line break, or after . ! ? (and closing quotes) before white space.
+SENTENCE_BREAK = re.compile(r"\n+|(?<=[.!?])[\"”’')]*\s+")
 
 
 @dataclass
@@ -36,6 +39,15 @@ class TrainDoc:
     stats: DocStats
     windows: list[tuple[int, int]] = field(default_factory=list)
     token_features: np.ndarray | None = None  # (n,) ids from `token_feature_ids`
+    sentences: np.ndarray | None = None  # (n,) sentence index of each token
+
+
+def sentence_ids(clean: str, offsets: np.ndarray) -> np.ndarray:
+    """The sentence index of each word piece (sentences split by `SENTENCE_BREAK`)."""
+    ends = np.array([m.end() for m in SENTENCE_BREAK.finditer(clean)], dtype=np.int64)
+    if not len(offsets):
+        return np.zeros(0, np.int64)
+    return np.searchsorted(ends, offsets[:, 0], side="right").astype(np.int64)
 
 
 def clean_spans(doc: Doc, normalize) -> tuple[str, list[tuple[int, int, str]]]:
@@ -85,6 +97,7 @@ def build_doc(doc: Doc, tokenizer, normalize, window: int, stride: int) -> Train
     td = TrainDoc(doc.id, clean, ids, offsets, tags, tok_tech, gold, DocStats(clean))
     td.windows = plan_windows(n, window, stride) if n else []
     td.token_features = token_feature_ids(clean, offsets)
+    td.sentences = sentence_ids(clean, offsets)
     return td
 
 
@@ -129,6 +142,8 @@ def collate(batch: list[WindowExample], rng: random.Random, jitter: float = 0.5)
     tech = np.zeros((n, length, len(LABELS)), np.float32)
     tech_mask = np.zeros((n, length), np.float32)
     token_features = np.zeros((n, length), np.int64)
+    sent = np.full((n, length), -1, np.int64)
+    sent_label: list[float] = []
     rows = []
     for r, ex in enumerate(batch):
         d, s, e = ex.doc, ex.start, ex.end
@@ -140,6 +155,11 @@ def collate(batch: list[WindowExample], rng: random.Random, jitter: float = 0.5)
         tech_mask[r, 1 : ln - 1] = d.tags[s:e] != O
         if d.token_features is not None:
             token_features[r, 1 : ln - 1] = d.token_features[s:e]
+        if d.sentences is not None and e > s:
+            local = d.sentences[s:e] - d.sentences[s]
+            sent[r, 1 : ln - 1] = local + len(sent_label)
+            inside = d.tags[s:e] != O
+            sent_label.extend(float(inside[local == k].any()) for k in range(int(local.max()) + 1))
         rows.extend(_span_rows(ex, r, rng, jitter))
     if rows:
         sb, ss, se, sf, st, sw = zip(*rows, strict=True)
@@ -167,6 +187,8 @@ def collate(batch: list[WindowExample], rng: random.Random, jitter: float = 0.5)
         "tags": tags,
         "tech": tech,
         "tech_mask": tech_mask,
+        "sent": sent,
+        "sent_label": np.array(sent_label, np.float32),
         **spans,
     }
 

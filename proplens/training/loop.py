@@ -58,6 +58,7 @@ class TrainConfig:
     ema: float = 0.0
     class_weights: bool = False
     token_features: bool = False
+    sentence_loss: float = 0.0
     lexical: bool = True
     lexical_c: float = 10.0
     threads: int = 2
@@ -150,6 +151,7 @@ def train(
     model = MultiTask(
         load_encoder(base, tiny=config.tiny, seed=config.seed),
         token_features=config.token_features,
+        sentence_head=config.sentence_loss > 0,
     )
     heads = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
     body = [p for n, p in model.named_parameters() if n.startswith("encoder.")]
@@ -198,7 +200,7 @@ def train(
                 break
             batch = _to_tensors(collate(chunk, brng, config.jitter))
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=config.bf16):
-                parts = losses(model, batch, cw)
+                parts = losses(model, batch, cw, sentence_weight=config.sentence_loss)
             loss = sum(parts.values())
             opt.zero_grad(set_to_none=True)
             loss.backward()

@@ -63,9 +63,18 @@ class MultiTask(nn.Module):
         token_features: Add a learned embedding of `proplens.token_features` ids (casing,
             recurrence in the article) to the word embeddings; it starts at zero, so training
             begins from the pretrained model's behaviour.
+        sentence_head: Add a training-only head that predicts, from the mean of a sentence's
+            hidden states, whether the sentence holds a gold span (an auxiliary task; it is
+            not exported).
     """
 
-    def __init__(self, encoder, span_width: int = 256, token_features: bool = False):
+    def __init__(
+        self,
+        encoder,
+        span_width: int = 256,
+        token_features: bool = False,
+        sentence_head: bool = False,
+    ):
         super().__init__()
         self.encoder = encoder
         hidden = encoder.config.hidden_size
@@ -76,6 +85,7 @@ class MultiTask(nn.Module):
         if token_features:
             self.token_emb = nn.Embedding(N_IDS, hidden)
             nn.init.zeros_(self.token_emb.weight)
+        self.sent = nn.Linear(hidden, 1) if sentence_head else None
 
     def forward(self, input_ids, attention_mask, token_features=None):
         if self.token_emb is None:
@@ -88,8 +98,26 @@ class MultiTask(nn.Module):
         return h, self.tag(h)
 
 
-def losses(model: MultiTask, batch: dict, class_weight=None, tech_weight: float = 0.5) -> dict:
-    """The three training losses on one collated batch of tensors."""
+def sentence_loss(model: MultiTask, h, sent, label):
+    """BCE of the sentence head on the mean hidden state of each sentence in the batch."""
+    keep = sent >= 0
+    idx = sent[keep]
+    pooled = torch.zeros(len(label), h.shape[-1], dtype=torch.float32)
+    pooled = pooled.index_add(0, idx, h[keep].float())
+    count = torch.bincount(idx, minlength=len(label)).clamp(min=1).unsqueeze(-1)
+    logits = model.sent(pooled / count).squeeze(-1)
+    return nn.functional.binary_cross_entropy_with_logits(logits, label)
+
+
+def losses(
+    model: MultiTask,
+    batch: dict,
+    class_weight=None,
+    tech_weight: float = 0.5,
+    sentence_weight: float = 0.0,
+) -> dict:
+    """The training losses on one collated batch of tensors (BIO, token technique, span and,
+    with a sentence head and a positive `sentence_weight`, sentence)."""
     h, tag_logits = model(batch["ids"], batch["mask"], batch.get("token_features"))
     out = {
         "tag": nn.functional.cross_entropy(
@@ -111,4 +139,6 @@ def losses(model: MultiTask, batch: dict, class_weight=None, tech_weight: float 
             per = per * class_weight
         per = per.sum(-1) * batch["weight"]
         out["span"] = per.sum() / batch["weight"].sum()
+    if model.sent is not None and sentence_weight > 0 and len(batch.get("sent_label", ())):
+        out["sent"] = sentence_weight * sentence_loss(model, h, batch["sent"], batch["sent_label"])
     return out

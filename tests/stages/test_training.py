@@ -160,3 +160,49 @@ def test_training_with_token_features_exports_and_feeds_them(tmp_path):
     np.testing.assert_allclose(hidden, expected.numpy(), atol=1e-4)
     doc = load(out)("They are TRAITORS, traitors who betray us.")
     assert doc.text == "They are TRAITORS, traitors who betray us."
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("One line.\nTwo line.", [0, 0, 0, 1, 1, 1]),
+        ("He said “stop.” Then left!  Why", [0, 0, 0, 0, 0, 0, 1, 1, 1, 2]),
+        ("No break at all", [0, 0, 0, 0]),
+    ],
+)
+def test_sentence_ids_split_at_line_breaks_and_sentence_ends(text, expected):
+    from proplens.encoder import load_tokenizer, tokenize
+    from proplens.training.data import sentence_ids
+    from proplens.training.loop import default_base_model
+
+    tok = load_tokenizer(Path(default_base_model()) / "tokenizer.json")
+    _, offsets = tokenize(tok, text)
+    assert sentence_ids(text, offsets).tolist() == expected
+
+
+def test_collate_labels_each_sentence_by_whether_it_holds_a_gold_span():
+    import random
+
+    from proplens.doc import Doc, Span
+    from proplens.encoder import load_tokenizer
+    from proplens.normalize import normalize
+    from proplens.training.data import build_doc, collate, window_examples
+    from proplens.training.loop import default_base_model
+
+    tok = load_tokenizer(Path(default_base_model()) / "tokenizer.json")
+    text = "A calm line.\nThey are traitors.\nAnother calm line."
+    start = text.index("traitors")
+    doc = Doc(text, spans=[Span(start, start + 8, "Name_Calling,Labeling")])
+    batch = collate(window_examples([build_doc(doc, tok, normalize, 256, 224)]), random.Random(0))
+    assert batch["sent_label"].tolist() == [0.0, 1.0, 0.0]
+    assert batch["sent"][0, 0] == -1 and batch["sent"].max() == 2
+
+
+def test_training_with_sentence_loss_trains_the_auxiliary_head_only_in_training(tmp_path):
+    from proplens.training.loop import train
+
+    out = tmp_path / "model"
+    meta = train(_few_steps(out, sentence_loss=0.5), read_corpus(FIXTURE), progress=False)
+    assert meta["final_loss"]["sent"] > 0
+    assert meta["train_config"]["sentence_loss"] == 0.5
+    assert len(load(out)("They are traitors who betray us.").text) == 32
