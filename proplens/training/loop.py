@@ -190,6 +190,8 @@ def train(
     for epoch in range(config.epochs):
         if done >= total:
             break
+        if done >= (epoch + 1) * per_epoch:
+            continue  # finished before a resume: no time to record
         plan = batches(examples, config.batch_size, config.seed * 1000 + epoch)
         brng = random.Random(config.seed * 7919 + epoch)
         for i, chunk in enumerate(plan):

@@ -38,6 +38,7 @@ def test_train_cli_writes_model_and_resumes(tmp_path):
     assert result.exit_code == 0, result.output
     meta = json.loads((out / "meta.json").read_text())
     assert meta["first_loss"]["step"] == 1 and meta["final_loss"]["step"] == 3
+    assert len(meta["epoch_seconds"]) == 1  # epochs finished before the resume are not timed
 
     result = CliRunner().invoke(
         app, ["evaluate", "--corpus", str(FIXTURE), "--model", str(out), "--json"]
