@@ -158,8 +158,7 @@ def collate(batch: list[WindowExample], rng: random.Random, jitter: float = 0.5)
         if d.sentences is not None and e > s:
             local = d.sentences[s:e] - d.sentences[s]
             sent[r, 1 : ln - 1] = local + len(sent_label)
-            inside = d.tags[s:e] != O
-            sent_label.extend(float(inside[local == k].any()) for k in range(int(local.max()) + 1))
+            sent_label.extend(np.bincount(local, weights=d.tags[s:e] != O) > 0)
         rows.extend(_span_rows(ex, r, rng, jitter))
     if rows:
         sb, ss, se, sf, st, sw = zip(*rows, strict=True)
