@@ -28,7 +28,6 @@ from proplens.evaluation import Evaluation, covered_share, ranked_docs
 from proplens.pipeline import _to_clean, load
 from proplens.scoring import merge_intervals, score_flc, score_si, score_tc
 from proplens.stages.features import DocStats, has_content_word, span_features
-from proplens.stages.span_detector import softmax
 from proplens.stages.technique_classifier import log_softmax
 
 
@@ -46,7 +45,7 @@ def span_table(ev: Evaluation) -> list[list[dict]]:
             texts, enc, [[(c.start, c.end) for c in cs] for cs in cands]
         )
         for d, text, omap, e, cs, ps in zip(docs, texts, maps, enc, cands, probs, strict=True):
-            pin = softmax(e.tag_logits)[:, 1:].sum(-1)
+            pin = ev.pipeline.detector.tag_probs(e.tag_logits)[:, 1:].sum(-1)
             merged = merge_intervals([(s.start, s.end) for s in d.spans])
             stats, rows = DocStats(text), []
             for c, p in zip(cs, ps, strict=True):

@@ -102,6 +102,12 @@ from proplens.errors import ProplensError
     help="Weight of an auxiliary training task: does this sentence hold a span? (0: off).",
 )
 @click.option(
+    "--crf",
+    is_flag=True,
+    help="Train the BIO tagger as a linear-chain CRF; spans are then decoded from the CRF's "
+    "per-token marginals.",
+)
+@click.option(
     "--ema",
     type=click.FloatRange(0.0, 1.0, max_open=True),
     default=0.0,
@@ -140,6 +146,7 @@ def train_cmd(
     class_weights,
     token_features,
     sentence_loss,
+    crf,
     ema,
     no_lexical,
     threads,
@@ -183,6 +190,7 @@ def train_cmd(
         class_weights=class_weights,
         token_features=token_features,
         sentence_loss=sentence_loss,
+        crf=crf,
         ema=ema,
         lexical=not no_lexical,
     )

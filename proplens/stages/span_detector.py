@@ -10,11 +10,13 @@ import numpy as np
 
 from proplens.doc import Doc
 from proplens.encoder import Encoded
+from proplens.stages.crf import crf_marginals
 from proplens.stages.features import has_content_word
 from proplens.textutil import snap_to_graphemes
 
 # PTC v2 spans never start or end with these characters.
 TRIM = " \t\r\n.,:;"
+CRF_KEYS = ("transitions", "start", "end")
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,20 @@ def inside_mask(p_inside: np.ndarray, threshold: float, low: float | None = None
     return keep[run]
 
 
+def _crf_arrays(crf: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    shapes = {"transitions": (3, 3), "start": (3,), "end": (3,)}
+    try:
+        arrays = tuple(np.asarray(crf[k], dtype=float) for k in CRF_KEYS)
+    except (KeyError, TypeError, ValueError):
+        arrays = ()
+    if tuple(a.shape for a in arrays) != tuple(shapes.values()):
+        raise ValueError(
+            "The span detector's `crf` setting must hold a 3 × 3 `transitions` list and "
+            "3-number `start` and `end` lists, as `proplens train --crf` writes them."
+        )
+    return arrays
+
+
 class SpanDetector:
     """Finds propaganda spans from the shared encoder's BIO logits.
 
@@ -90,6 +106,9 @@ class SpanDetector:
         low_threshold: With a value below `token_threshold`, spans grow from tokens above
             `token_threshold` over neighbouring tokens above `low_threshold` (hysteresis);
             None keeps the single threshold.
+        crf: Transition scores `{"transitions", "start", "end"}` of a model trained as a
+            linear-chain CRF (`proplens train --crf`); the tag probabilities are then the CRF's
+            marginals instead of each token's softmax.
     """
 
     config_keys = (
@@ -98,6 +117,7 @@ class SpanDetector:
         "split_on_b",
         "require_content_word",
         "low_threshold",
+        "crf",
     )
 
     def __init__(
@@ -107,17 +127,26 @@ class SpanDetector:
         split_on_b: bool = True,
         require_content_word: bool = True,
         low_threshold: float | None = None,
+        crf: dict[str, Any] | None = None,
     ):
         self.token_threshold = float(token_threshold)
         self.low_threshold = None if low_threshold is None else float(low_threshold)
         self.require_content_word = bool(require_content_word)
         self.split_on_b = bool(split_on_b)
         self.calibration = (float(calibration[0]), float(calibration[1]))
+        self.crf = crf
+        self._crf = None if crf is None else _crf_arrays(crf)
 
     def calibrate(self, raw: float) -> float:
         p = min(max(raw, 1e-6), 1 - 1e-6)
         a, b = self.calibration
         return 1.0 / (1.0 + math.exp(-(a * math.log(p / (1 - p)) + b)))
+
+    def tag_probs(self, tag_logits: np.ndarray) -> np.ndarray:
+        """P(O), P(B), P(I) of each token: the CRF's marginals, or each token's softmax."""
+        if self._crf is None:
+            return softmax(tag_logits)
+        return crf_marginals(tag_logits, *self._crf)
 
     def predict(self, texts: list[str], encoded: list[Encoded]) -> list[list[Candidate]]:
         """Decode spans on each normalised text; modifies nothing.
@@ -133,7 +162,7 @@ class SpanDetector:
     def _decode(self, text: str, enc: Encoded) -> list[Candidate]:
         if len(enc.ids) == 0:
             return []
-        p = softmax(enc.tag_logits)
+        p = self.tag_probs(enc.tag_logits)
         inside = inside_mask(p[:, 1] + p[:, 2], self.token_threshold, self.low_threshold)
         regions = []
         t, n = 0, len(inside)
@@ -171,6 +200,7 @@ class SpanDetector:
             "split_on_b": self.split_on_b,
             "require_content_word": self.require_content_word,
             "low_threshold": self.low_threshold,
+            "crf": self.crf,
         }
 
     @classmethod
@@ -181,4 +211,5 @@ class SpanDetector:
             cfg.get("split_on_b", True),
             cfg.get("require_content_word", True),
             cfg.get("low_threshold"),
+            cfg.get("crf"),
         )

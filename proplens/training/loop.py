@@ -59,6 +59,7 @@ class TrainConfig:
     class_weights: bool = False
     token_features: bool = False
     sentence_loss: float = 0.0
+    crf: bool = False
     lexical: bool = True
     lexical_c: float = 10.0
     threads: int = 2
@@ -152,6 +153,7 @@ def train(
         load_encoder(base, tiny=config.tiny, seed=config.seed),
         token_features=config.token_features,
         sentence_head=config.sentence_loss > 0,
+        crf=config.crf,
     )
     heads = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
     body = [p for n, p in model.named_parameters() if n.startswith("encoder.")]
@@ -237,7 +239,8 @@ def train(
     from proplens.training.export import write_folder
 
     model.eval()
-    write_folder(ema.module if ema is not None else model, tokenizer_json, out)
+    final = ema.module if ema is not None else model
+    write_folder(final, tokenizer_json, out)
     cfg = {
         "format": 1,
         "encoder": {
@@ -252,6 +255,7 @@ def train(
             "calibration": [1.0, 0.0],
             "split_on_b": True,
             "require_content_word": True,
+            "crf": final.crf.to_config() if final.crf is not None else None,
         },
         "technique_classifier": {
             "labels": list(LABELS),

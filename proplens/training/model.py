@@ -8,6 +8,7 @@ from torch import nn
 from proplens.stages.features import N_FEATURES
 from proplens.techniques import LABELS
 from proplens.token_features import N_IDS
+from proplens.training.crf import CRF
 
 
 def tiny_bert_config():
@@ -66,6 +67,8 @@ class MultiTask(nn.Module):
         sentence_head: Add a training-only head that predicts, from the mean of a sentence's
             hidden states, whether the sentence holds a gold span (an auxiliary task; it is
             not exported).
+        crf: Score the BIO tags with a linear-chain CRF (transition scores, exported into the
+            span detector's config) instead of token-wise cross-entropy.
     """
 
     def __init__(
@@ -74,6 +77,7 @@ class MultiTask(nn.Module):
         span_width: int = 256,
         token_features: bool = False,
         sentence_head: bool = False,
+        crf: bool = False,
     ):
         super().__init__()
         self.encoder = encoder
@@ -86,6 +90,7 @@ class MultiTask(nn.Module):
             self.token_emb = nn.Embedding(N_IDS, hidden)
             nn.init.zeros_(self.token_emb.weight)
         self.sent = nn.Linear(hidden, 1) if sentence_head else None
+        self.crf = CRF(3) if crf else None
 
     def forward(self, input_ids, attention_mask, token_features=None):
         if self.token_emb is None:
@@ -119,11 +124,14 @@ def losses(
     """The training losses on one collated batch of tensors (BIO, token technique, span and,
     with a sentence head and a positive `sentence_weight`, sentence)."""
     h, tag_logits = model(batch["ids"], batch["mask"], batch.get("token_features"))
-    out = {
-        "tag": nn.functional.cross_entropy(
-            tag_logits.float().reshape(-1, 3), batch["tags"].reshape(-1), ignore_index=-100
-        )
-    }
+    if model.crf is not None:
+        out = {"tag": model.crf.nll(tag_logits, batch["tags"])}
+    else:
+        out = {
+            "tag": nn.functional.cross_entropy(
+                tag_logits.float().reshape(-1, 3), batch["tags"].reshape(-1), ignore_index=-100
+            )
+        }
     tm = batch["tech_mask"]
     if tm.sum() > 0:
         tl = nn.functional.binary_cross_entropy_with_logits(

@@ -206,3 +206,20 @@ def test_training_with_sentence_loss_trains_the_auxiliary_head_only_in_training(
     assert meta["final_loss"]["sent"] > 0
     assert meta["train_config"]["sentence_loss"] == 0.5
     assert len(load(out)("They are traitors who betray us.").text) == 32
+
+
+def test_training_with_crf_exports_transitions_the_loaded_detector_decodes_with(tmp_path):
+    import json
+
+    from proplens.training.loop import train
+
+    out = tmp_path / "model"
+    meta = train(_few_steps(out, crf=True), read_corpus(FIXTURE), progress=False)
+    crf = json.loads((out / "config.json").read_text())["span_detector"]["crf"]
+    assert np.array(crf["transitions"]).shape == (3, 3)
+    assert np.abs(np.array(crf["transitions"])).max() > 0  # trained, not the zero start
+    assert meta["train_config"]["crf"] is True
+    assert "linear-chain CRF" in (out / "README.md").read_text()
+    nlp = load(out)
+    assert nlp.detector.crf == crf
+    assert nlp("They are traitors who betray us.").text == "They are traitors who betray us."
