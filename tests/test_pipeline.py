@@ -111,3 +111,13 @@ def test_pipeline_newer_model_is_a_clear_error(tmp_path):
 def test_pipeline_no_folder_is_a_clear_error(tmp_path):
     with pytest.raises(ModelError, match="No model folder"):
         proplens.load(tmp_path / "nope")
+
+
+def test_pipeline_malformed_crf_setting_is_a_clear_error(tmp_path):
+    folder = tmp_path / "m"
+    shutil.copytree(DEFAULT_MODEL, folder)
+    config = json.loads((folder / "config.json").read_text())
+    config["span_detector"]["crf"] = {"transitions": [[0.0]], "start": [0.0], "end": [0.0]}
+    (folder / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ModelError, match="could not be loaded.*`crf` setting must hold"):
+        proplens.load(folder)

@@ -82,15 +82,16 @@ def inside_mask(p_inside: np.ndarray, threshold: float, low: float | None = None
 
 
 def _crf_arrays(crf: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    shapes = {"transitions": (3, 3), "start": (3,), "end": (3,)}
     try:
         arrays = tuple(np.asarray(crf[k], dtype=float) for k in CRF_KEYS)
     except (KeyError, TypeError, ValueError):
         arrays = ()
-    if tuple(a.shape for a in arrays) != tuple(shapes.values()):
+    shapes_ok = tuple(a.shape for a in arrays) == ((3, 3), (3,), (3,))
+    if not shapes_ok or not all(np.isfinite(a).all() for a in arrays):
         raise ValueError(
             "The span detector's `crf` setting must hold a 3 × 3 `transitions` list and "
-            "3-number `start` and `end` lists, as `proplens train --crf` writes them."
+            "3-number `start` and `end` lists of finite numbers, as `proplens train --crf` "
+            "writes them."
         )
     return arrays
 

@@ -75,7 +75,12 @@ def test_span_detector_with_crf_forbidding_o_then_i_drops_an_orphan_inside_tag()
 
 
 @pytest.mark.parametrize(
-    "crf", [{"transitions": [[0, 0], [0, 0]], "start": [0, 0, 0], "end": [0, 0, 0]}, {"start": [0]}]
+    "crf",
+    [
+        {"transitions": [[0, 0], [0, 0]], "start": [0, 0, 0], "end": [0, 0, 0]},
+        {"transitions": [[0, 0, 0]] * 3, "start": [0, "NaN", 0], "end": [0, 0, 0]},
+        {"start": [0]},
+    ],
 )
 def test_span_detector_refuses_a_malformed_crf_setting_in_a_sentence(crf):
     with pytest.raises(ValueError, match="3 × 3 `transitions`.*proplens train --crf"):
