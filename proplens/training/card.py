@@ -31,7 +31,7 @@ def model_card(config: dict, meta: dict) -> str:
             if config["encoder"].get("token_features")
             else []
         ),
-        f"- Span identification: BIO token tagging"
+        "- Span identification: BIO token tagging"
         f"{' (linear-chain CRF; P = its marginals)' if config['span_detector'].get('crf') else ''}"
         f"; {_inside_rule(config['span_detector'])}; "
         f"span score Platt-calibrated {config['span_detector']['calibration']}.",
