@@ -70,29 +70,38 @@ class TechniqueClassifier:
 
     def logits(self, texts: list[str], encoded: list[Encoded], spans) -> list[np.ndarray]:
         """Uncalibrated logits for each `(start, end)` clean-offset span of each text."""
-        out = []
-        for text, enc, doc_spans in zip(texts, encoded, spans, strict=True):
-            if not doc_spans or len(enc.ids) == 0:
-                out.append(np.zeros((len(doc_spans), len(self.labels)), np.float32))
-                continue
-            stats = DocStats(text)
-            n_feats = self.w1.shape[0] - 3 * enc.hidden.shape[1]  # older heads use fewer
-            csum = np.concatenate(
-                [np.zeros((1, enc.hidden.shape[1]), np.float32), enc.hidden.cumsum(0)]
-            )
-            rows = []
-            for start, end in doc_spans:
-                toks = char_to_tokens(enc.offsets, start, end)
-                if toks is None:  # a span over whitespace only: use the nearest token
-                    near = min(int(np.searchsorted(enc.offsets[:, 0], start)), len(enc.ids) - 1)
-                    toks = (near, near)
-                ts, te = toks
-                mean = (csum[te + 1] - csum[ts]) / (te - ts + 1)
-                feats = span_features(stats, start, end, te - ts + 1)[:n_feats]
-                rows.append(np.concatenate([enc.hidden[ts], enc.hidden[te], mean, feats]))
-            x = np.stack(rows).astype(np.float32)
-            out.append(gelu(x @ self.w1 + self.b1) @ self.w2 + self.b2)
-        return out
+        rows = [
+            self._inputs(text, enc, doc_spans)
+            for text, enc, doc_spans in zip(texts, encoded, spans, strict=True)
+        ]
+        # One matrix product for the whole batch: many small BLAS calls cost more than the maths.
+        filled = [r for r in rows if r is not None]
+        if filled:
+            y = gelu(np.concatenate(filled) @ self.w1 + self.b1) @ self.w2 + self.b2
+            parts = iter(np.split(y, np.cumsum([len(r) for r in filled])[:-1]))
+        return [
+            np.zeros((len(s), len(self.labels)), np.float32) if r is None else next(parts)
+            for r, s in zip(rows, spans, strict=True)
+        ]
+
+    def _inputs(self, text: str, enc: Encoded, doc_spans) -> np.ndarray | None:
+        """The head's input rows: start, end and mean hidden state of each span, hand features
+        (None when there are no spans or nothing was encoded: those spans get zero logits)."""
+        if not doc_spans or len(enc.ids) == 0:
+            return None
+        stats = DocStats(text)
+        n_feats = self.w1.shape[0] - 3 * enc.hidden.shape[1]  # older heads use fewer
+        rows = []
+        for start, end in doc_spans:
+            toks = char_to_tokens(enc.offsets, start, end)
+            if toks is None:  # a span over whitespace only: use the nearest token
+                near = min(int(np.searchsorted(enc.offsets[:, 0], start)), len(enc.ids) - 1)
+                toks = (near, near)
+            ts, te = toks
+            mean = enc.hidden[ts : te + 1].mean(0)
+            feats = span_features(stats, start, end, te - ts + 1)[:n_feats]
+            rows.append(np.concatenate([enc.hidden[ts], enc.hidden[te], mean, feats]))
+        return np.stack(rows).astype(np.float32)
 
     def scores(self, texts: list[str], encoded: list[Encoded], spans) -> list[np.ndarray]:
         """Uncalibrated scores: the encoder head's logits, or with a lexical model the mix

@@ -283,7 +283,7 @@ def train(
         "epoch_seconds": [round(x, 1) for x in epoch_times],
         "first_loss": history[0] if history else None,
         "final_loss": history[-1] if history else None,
-        "onnx": "int8 per-channel dynamic quantisation",
+        "onnx": "opset 17, eager attention, int8 per-channel dynamic quantisation",
         "dev_scores": None,
     }
     _write_json(out, cfg, meta)

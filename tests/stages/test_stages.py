@@ -9,7 +9,7 @@ from proplens.doc import Doc
 from proplens.encoder import Encoded, char_to_tokens, owner_windows, plan_windows
 from proplens.stages.features import N_FEATURES, DocStats, span_features
 from proplens.stages.span_detector import SpanDetector, snap
-from proplens.stages.technique_classifier import assign_ranked
+from proplens.stages.technique_classifier import TechniqueClassifier, assign_ranked
 
 
 @pytest.mark.parametrize("n", [0, 1, 100, 254, 255, 479, 988, 5000])
@@ -112,6 +112,30 @@ def test_technique_classifier_repeats_get_next_technique():
     labels = ("A", "B", "C")
     probs = np.array([[0.6, 0.3, 0.1], [0.6, 0.3, 0.1], [0.1, 0.2, 0.7]])
     assert assign_ranked([(0, 5), (0, 5), (6, 9)], probs, labels) == ["A", "B", "C"]
+
+
+def _random_head(hidden: int, seed: int = 0) -> TechniqueClassifier:
+    rng = np.random.default_rng(seed)
+    shapes = {"fc1.weight": (8, 3 * hidden + N_FEATURES), "fc1.bias": (8,)}
+    shapes.update({"fc2.weight": (3, 8), "fc2.bias": (3,)})
+    weights = {k: rng.normal(size=v).astype(np.float32) for k, v in shapes.items()}
+    return TechniqueClassifier(weights, labels=("A", "B", "C"))
+
+
+def test_technique_classifier_scores_each_text_of_a_batch_as_if_alone():
+    text = "You are a dirty liar and a thief ."
+    offsets = [(0, 3), (4, 7), (8, 9), (10, 15), (16, 20), (21, 24), (25, 26), (27, 32), (33, 34)]
+    rng = np.random.default_rng(1)
+    enc = Encoded(np.arange(9), np.array(offsets), rng.normal(size=(9, 4)).astype(np.float32), None)
+    nothing = Encoded(np.zeros(0, int), np.zeros((0, 2), int), np.zeros((0, 4), np.float32), None)
+    head = _random_head(4)
+    batch = [(text, enc, [(10, 20), (27, 32)]), (text, enc, []), ("  ", nothing, [(0, 1)])]
+    together = head.logits(*map(list, zip(*batch, strict=True)))
+    alone = [head.logits([t], [e], [s])[0] for t, e, s in batch]
+    assert [a.shape for a in together] == [(2, 3), (0, 3), (1, 3)]
+    for got, want in zip(together, alone, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    assert not together[2].any()  # nothing encoded: zero logits, not the head's bias
 
 
 def test_features_count_repetition_in_article():

@@ -223,3 +223,24 @@ def test_training_with_crf_exports_transitions_the_loaded_detector_decodes_with(
     nlp = load(out)
     assert nlp.detector.crf == crf
     assert nlp("They are traitors who betray us.").text == "They are traitors who betray us."
+
+
+def test_export_matches_torch_on_padded_batches_and_keeps_the_training_attention(tmp_path):
+    import onnxruntime as ort
+    import torch
+
+    from proplens.training.export import export_onnx
+    from proplens.training.model import MultiTask, load_encoder
+
+    model = MultiTask(load_encoder(None, tiny=True))
+    training_attention = model.encoder.config._attn_implementation
+    session = ort.InferenceSession(str(export_onnx(model, tmp_path / "model.onnx")))
+    assert model.encoder.config._attn_implementation == training_attention
+    ids = np.array([[101, 2023, 2003, 1037, 3231, 102, 0, 0, 0], [101] + [2023] * 7 + [102]])
+    mask = np.array([[1] * 6 + [0] * 3, [1] * 9])
+    hidden, tags = session.run(None, {"input_ids": ids, "attention_mask": mask})
+    with torch.no_grad():
+        want = model(torch.from_numpy(ids), torch.from_numpy(mask))
+    keep = mask.astype(bool)
+    np.testing.assert_allclose(hidden[keep], want[0].numpy()[keep], atol=1e-4)
+    np.testing.assert_allclose(tags[keep], want[1].numpy()[keep], atol=1e-4)
