@@ -23,12 +23,16 @@ def export_onnx(model: MultiTask, path: Path, opset: int = 17) -> Path:
     (docs/model.md, "Speed").
     """
     model.eval()
+    # transformers releases without `set_attn_implementation` export what they train with.
+    switch = getattr(model.encoder, "set_attn_implementation", None)
+    if switch is None:
+        return _export(model, path, opset)
     attn = model.encoder.config._attn_implementation
-    model.encoder.set_attn_implementation("eager")
+    switch("eager")
     try:
         return _export(model, path, opset)
     finally:
-        model.encoder.set_attn_implementation(attn)
+        switch(attn)
 
 
 def _export(model: MultiTask, path: Path, opset: int) -> Path:
