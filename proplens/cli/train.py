@@ -108,6 +108,14 @@ from proplens.errors import ProplensError
     "per-token marginals.",
 )
 @click.option(
+    "--focal",
+    type=click.FloatRange(0.0),
+    default=0.0,
+    show_default=True,
+    help="Focal-loss exponent for the technique head (e.g. 2), weighting hard spans over easy "
+    "ones (0: plain cross-entropy).",
+)
+@click.option(
     "--ema",
     type=click.FloatRange(0.0, 1.0, max_open=True),
     default=0.0,
@@ -147,6 +155,7 @@ def train_cmd(
     token_features,
     sentence_loss,
     crf,
+    focal,
     ema,
     no_lexical,
     threads,
@@ -191,6 +200,7 @@ def train_cmd(
         token_features=token_features,
         sentence_loss=sentence_loss,
         crf=crf,
+        focal=focal,
         ema=ema,
         lexical=not no_lexical,
     )

@@ -60,6 +60,7 @@ class TrainConfig:
     token_features: bool = False
     sentence_loss: float = 0.0
     crf: bool = False
+    focal: float = 0.0
     lexical: bool = True
     lexical_c: float = 10.0
     threads: int = 2
@@ -204,7 +205,9 @@ def train(
                 break
             batch = _to_tensors(collate(chunk, brng, config.jitter))
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=config.bf16):
-                parts = losses(model, batch, cw, sentence_weight=config.sentence_loss)
+                parts = losses(
+                    model, batch, cw, sentence_weight=config.sentence_loss, focal=config.focal
+                )
             loss = sum(parts.values())
             opt.zero_grad(set_to_none=True)
             loss.backward()

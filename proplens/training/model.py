@@ -120,9 +120,14 @@ def losses(
     class_weight=None,
     tech_weight: float = 0.5,
     sentence_weight: float = 0.0,
+    focal: float = 0.0,
 ) -> dict:
     """The training losses on one collated batch of tensors (BIO, token technique, span and,
-    with a sentence head and a positive `sentence_weight`, sentence)."""
+    with a sentence head and a positive `sentence_weight`, sentence).
+
+    `focal` > 0 makes the span (technique) loss a focal loss: each target technique's term is
+    scaled by (1 - p)^focal, so spans the head already gets right weigh less than hard ones.
+    """
     h, tag_logits = model(batch["ids"], batch["mask"], batch.get("token_features"))
     if model.crf is not None:
         out = {"tag": model.crf.nll(tag_logits, batch["tags"])}
@@ -143,6 +148,8 @@ def losses(
         target = batch["target"] / batch["target"].sum(-1, keepdim=True)
         logp = torch.log_softmax(logits, -1)
         per = -(target * logp)
+        if focal > 0:
+            per = per * (1 - logp.exp()).pow(focal)
         if class_weight is not None:
             per = per * class_weight
         per = per.sum(-1) * batch["weight"]

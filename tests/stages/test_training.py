@@ -244,3 +244,25 @@ def test_export_matches_torch_on_padded_batches_and_keeps_the_training_attention
     keep = mask.astype(bool)
     np.testing.assert_allclose(hidden[keep], want[0].numpy()[keep], atol=1e-4)
     np.testing.assert_allclose(tags[keep], want[1].numpy()[keep], atol=1e-4)
+
+
+def test_focal_loss_is_cross_entropy_at_zero_and_shrinks_as_gamma_grows():
+    import random
+
+    import torch
+
+    from proplens.encoder import load_tokenizer
+    from proplens.normalize import normalize
+    from proplens.training.data import build_doc, collate, window_examples
+    from proplens.training.loop import _to_tensors, default_base_model
+    from proplens.training.model import MultiTask, load_encoder, losses
+
+    tokenizer = load_tokenizer(Path(default_base_model()) / "tokenizer.json")
+    docs = [build_doc(d, tokenizer, normalize, 64, 48) for d in read_corpus(FIXTURE)]
+    batch = _to_tensors(collate(window_examples(docs)[:4], random.Random(0), 0.0))
+    model = MultiTask(load_encoder(None, tiny=True)).eval()
+    with torch.no_grad():
+        plain = losses(model, batch)["span"]
+        assert losses(model, batch, focal=0.0)["span"] == plain
+        focal = [losses(model, batch, focal=g)["span"] for g in (0.5, 1.0, 2.0)]
+    assert plain > focal[0] > focal[1] > focal[2] > 0
