@@ -23,7 +23,7 @@ import json
 
 import numpy as np
 
-from proplens.cli.evaluate import default_corpus, load_gold
+from proplens.cli.evaluate import default_corpus, load_gold, load_holdout
 from proplens.evaluation import Evaluation, covered_share, ranked_docs
 from proplens.pipeline import _to_clean, load
 from proplens.scoring import merge_intervals, score_flc, score_si, score_tc
@@ -145,9 +145,8 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
     nlp = load(args.model, threshold=0.0, threads=args.threads)
-    held = set(nlp.meta["calibration_holdout"])
     evs = {
-        "hold": Evaluation(nlp, [d for d in load_gold(args.corpus, ("train",)) if d.id in held]),
+        "hold": Evaluation(nlp, load_holdout(args.corpus, nlp.meta)),
         "dev": Evaluation(nlp, load_gold(args.corpus, ("dev",))),
     }
     rescore(evs)

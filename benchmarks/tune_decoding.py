@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from proplens.cli.evaluate import default_corpus, load_gold
+from proplens.cli.evaluate import default_corpus, load_gold, load_holdout
 from proplens.evaluation import Evaluation
 from proplens.pipeline import load
 from proplens.scoring import score_flc, score_si
@@ -35,8 +35,7 @@ def main() -> None:
     args = ap.parse_args()
     nlp = load(args.model, threshold=0.0, threads=args.threads)
     if args.holdout:
-        held = set(nlp.meta["calibration_holdout"])
-        gold = [d for d in load_gold(args.corpus, ("train", "dev")) if d.id in held]
+        gold = load_holdout(args.corpus, nlp.meta)
     else:
         gold = load_gold(args.corpus, (args.split,))
     ev = Evaluation(nlp, gold)

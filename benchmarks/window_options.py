@@ -17,7 +17,7 @@ import argparse
 import json
 import time
 
-from proplens.cli.evaluate import default_corpus, load_gold
+from proplens.cli.evaluate import default_corpus, load_gold, load_holdout
 
 TAILS = {"both": (False, True), "no": (False,), "yes": (True,)}
 
@@ -36,11 +36,7 @@ def main() -> None:
     from proplens.evaluation import evaluate
 
     nlp = proplens.load(args.model, threads=2)
-    if args.holdout:
-        held = set(nlp.meta["calibration_holdout"])
-        gold = [d for d in load_gold(args.corpus, ("train", "dev")) if d.id in held]
-    else:
-        gold = load_gold(args.corpus, ("dev",))
+    gold = load_holdout(args.corpus, nlp.meta) if args.holdout else load_gold(args.corpus, ("dev",))
     for tail in TAILS[args.short_tail]:
         for stride in args.strides:
             nlp.encoder.stride, nlp.encoder.short_tail = stride, tail

@@ -44,6 +44,13 @@ def load_gold(corpus: str | None, splits: tuple[str, ...]) -> list[Doc]:
     return read_corpus(root)
 
 
+def load_holdout(corpus: str | None, meta: dict) -> list[Doc]:
+    """Gold docs of a model's calibration hold-out: the training articles it never trained on,
+    listed in its meta.json."""
+    held = set(meta["calibration_holdout"])
+    return [d for d in load_gold(corpus, ("train", "dev")) if d.id in held]
+
+
 @click.command("evaluate")
 @corpus_options("dev", "Split(s) of a PTC root to score on.")
 @model_option()
