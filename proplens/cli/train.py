@@ -116,6 +116,22 @@ from proplens.errors import ProplensError
     "ones (0: plain cross-entropy).",
 )
 @click.option(
+    "--resample",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.0,
+    show_default=True,
+    help="Repeat windows holding rare techniques: a technique in a share f of the windows "
+    "repeats them sqrt(RESAMPLE / f) times when that exceeds 1 (e.g. 0.1; 0: off).",
+)
+@click.option(
+    "--layer-decay",
+    type=click.FloatRange(0.0, 1.0, min_open=True),
+    default=1.0,
+    show_default=True,
+    help="Layer-wise learning-rate decay: each encoder layer below the top one trains at this "
+    "times the rate of the layer above (e.g. 0.9; 1: one rate for the whole encoder).",
+)
+@click.option(
     "--ema",
     type=click.FloatRange(0.0, 1.0, max_open=True),
     default=0.0,
@@ -156,6 +172,8 @@ def train_cmd(
     sentence_loss,
     crf,
     focal,
+    resample,
+    layer_decay,
     ema,
     no_lexical,
     threads,
@@ -201,6 +219,8 @@ def train_cmd(
         sentence_loss=sentence_loss,
         crf=crf,
         focal=focal,
+        resample=resample,
+        layer_decay=layer_decay,
         ema=ema,
         lexical=not no_lexical,
     )

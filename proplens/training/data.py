@@ -199,3 +199,32 @@ def batches(examples: list[WindowExample], batch_size: int, seed: int) -> list[l
     chunks = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
     rng.shuffle(chunks)
     return chunks
+
+
+def repeat_factors(examples: list[WindowExample], threshold: float) -> np.ndarray:
+    """Repeat-factor sampling (Gupta et al., LVIS, 2019) for rare techniques.
+
+    A technique found in a share f of the windows (as a whole gold span) gets
+    r = max(1, sqrt(threshold / f)); a window is repeated by the largest r of its techniques,
+    so windows holding rare techniques are seen more often and the rest once.
+    """
+    has = np.zeros((len(examples), len(LABELS)), bool)
+    for i, ex in enumerate(examples):
+        for g in ex.doc.spans:
+            if g.tok_start >= ex.start and g.tok_end < ex.end:
+                has[i] |= g.target > 0
+    share = has.mean(0) if len(examples) else np.zeros(len(LABELS))
+    per_label = np.maximum(1.0, np.sqrt(threshold / np.maximum(share, 1e-12)))
+    return np.array([per_label[h].max(initial=1.0) for h in has])
+
+
+def resample(
+    examples: list[WindowExample], factors: np.ndarray, rng: random.Random
+) -> list[WindowExample]:
+    """Each window floor(r) times, plus once more with probability r - floor(r)."""
+    out = []
+    for ex, r in zip(examples, factors, strict=True):
+        n = int(r)
+        n += rng.random() < r - n
+        out.extend([ex] * n)
+    return out

