@@ -132,6 +132,13 @@ from proplens.errors import ProplensError
     "times the rate of the layer above (e.g. 0.9; 1: one rate for the whole encoder).",
 )
 @click.option(
+    "--head-dropout",
+    type=click.FloatRange(0.0, 1.0, max_open=True),
+    default=0.1,
+    show_default=True,
+    help="Dropout on the technique head's hidden layer during training.",
+)
+@click.option(
     "--ema",
     type=click.FloatRange(0.0, 1.0, max_open=True),
     default=0.0,
@@ -174,6 +181,7 @@ def train_cmd(
     focal,
     resample,
     layer_decay,
+    head_dropout,
     ema,
     no_lexical,
     threads,
@@ -221,6 +229,7 @@ def train_cmd(
         focal=focal,
         resample=resample,
         layer_decay=layer_decay,
+        head_dropout=head_dropout,
         ema=ema,
         lexical=not no_lexical,
     )

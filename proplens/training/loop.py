@@ -71,6 +71,7 @@ class TrainConfig:
     focal: float = 0.0
     resample: float = 0.0
     layer_decay: float = 1.0
+    head_dropout: float = 0.1
     lexical: bool = True
     lexical_c: float = 10.0
     threads: int = 2
@@ -201,6 +202,7 @@ def train(
         token_features=config.token_features,
         sentence_head=config.sentence_loss > 0,
         crf=config.crf,
+        span_dropout=config.head_dropout,
     )
     opt = torch.optim.AdamW(param_groups(model, config), weight_decay=config.weight_decay)
     warm = max(1, int(config.warmup * total))

