@@ -112,13 +112,16 @@ def window_examples(docs: list[TrainDoc]) -> list[WindowExample]:
     return [WindowExample(d, s, e) for d in docs for s, e in d.windows]
 
 
+def window_spans(ex: WindowExample) -> list[GoldSpan]:
+    """The gold spans that lie wholly inside a window."""
+    return [g for g in ex.doc.spans if g.tok_start >= ex.start and g.tok_end < ex.end]
+
+
 def _span_rows(ex: WindowExample, row: int, rng: random.Random, jitter: float):
     """Span-head rows for one window: gold spans inside it, plus jittered copies."""
     d = ex.doc
     out = []
-    for g in d.spans:
-        if g.tok_start < ex.start or g.tok_end >= ex.end:
-            continue
+    for g in window_spans(ex):
         cands = [(g.tok_start, g.tok_end, 1.0)]
         if jitter and rng.random() < jitter:
             ts = min(max(g.tok_start + rng.randint(-2, 2), ex.start), g.tok_end)
@@ -210,9 +213,8 @@ def repeat_factors(examples: list[WindowExample], threshold: float) -> np.ndarra
     """
     has = np.zeros((len(examples), len(LABELS)), bool)
     for i, ex in enumerate(examples):
-        for g in ex.doc.spans:
-            if g.tok_start >= ex.start and g.tok_end < ex.end:
-                has[i] |= g.target > 0
+        for g in window_spans(ex):
+            has[i] |= g.target > 0
     share = has.mean(0) if len(examples) else np.zeros(len(LABELS))
     per_label = np.maximum(1.0, np.sqrt(threshold / np.maximum(share, 1e-12)))
     return np.array([per_label[h].max(initial=1.0) for h in has])
