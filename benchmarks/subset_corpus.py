@@ -40,6 +40,9 @@ def main() -> None:
     paths = {article_id_from_path(p): p for p in source.glob("article*.txt")}
     if not 0 < args.articles <= len(paths):
         ap.error(f"--articles must be between 1 and {len(paths)}, the articles in {source}.")
+    labels = default_labels_path(source)
+    if labels is None:
+        ap.error(f"No gold labels next to {source}: expected {args.split}-task-flc-tc.labels.")
     order = sorted(paths)
     random.Random(args.seed).shuffle(order)
     keep = set(order[: args.articles])
@@ -47,7 +50,7 @@ def main() -> None:
     articles.mkdir(parents=True, exist_ok=True)
     for article_id in sorted(keep):
         shutil.copy(paths[article_id], articles)
-    rows = [r for r in read_labels(default_labels_path(source)) if r.article_id in keep]
+    rows = [r for r in read_labels(labels) if r.article_id in keep]
     write_labels(args.out / "sub-task-flc-tc.labels", rows)
     print(f"{len(keep)} articles, {len(rows)} label rows -> {args.out}")
 
