@@ -18,9 +18,14 @@ from typing import Any
 
 from proplens import __version__
 from proplens.doc import Doc, Span
-from proplens.summary import summarize
+from proplens.summary import BANDS, DEFAULT_MIN_SCORE, summarize
 from proplens.techniques import BY_NAME, TECHNIQUES
-from proplens.textutil import printable
+from proplens.views.terminal import (  # noqa: F401  (the plain-text view's old import path)
+    numbered_marks,
+    render_plain,
+    span_lines,
+    summary_lines,
+)
 
 UNCLASSIFIED_COLOUR = "#6b7280"
 
@@ -54,7 +59,46 @@ def analysis(doc: Doc, model: dict[str, Any] | None = None) -> dict[str, Any]:
     out["summary"] = summarize(doc)
     out["techniques"] = [t.to_json() for t in TECHNIQUES]
     out["model"] = dict(model or {})
+    out["bands"] = [dict(b) for b in BANDS]
+    out["default_min_score"] = DEFAULT_MIN_SCORE
+    out["reading_guide"] = reading_guide(out["model"])
+    out["generated"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return out
+
+
+def reading_guide(model: dict[str, Any]) -> str:
+    """One paragraph on how to read the marks, with the model's measured quality when known."""
+    bands = "; ".join(f"{b['label'].lower()} ({_band_range(i)})" for i, b in enumerate(BANDS))
+    text = (
+        "Every mark is the model's estimate, not a finding. The percentage on a mark is the "
+        "model's estimate of the chance that the fragment uses that technique, in three bands: "
+        f"{bands}; weak marks are hidden until you ask for them."
+    )
+    q = model.get("quality") or {}
+    if {"span_precision", "span_recall"} <= q.keys():
+        text += (
+            f" Measured on {q.get('measured_on') or 'held-out annotated articles'}, about "
+            f"{100 * q['span_precision']:.0f}% of the text this model marks was also marked by "
+            "trained annotators, and it marks about "
+            f"{100 * q['span_recall']:.0f}% of what they marked"
+        )
+        if "technique_accuracy" in q:
+            text += (
+                "; on fragments the annotators marked, it names their technique "
+                f"{100 * q['technique_accuracy']:.0f}% of the time"
+            )
+        text += "."
+    return text + (
+        " Read each mark as a prompt to look closer, and check the context before quoting it."
+    )
+
+
+def _band_range(i: int) -> str:
+    low = round(100 * BANDS[i]["min"])
+    if i == 0:
+        return f"{low}% or more"
+    high = round(100 * BANDS[i - 1]["min"])
+    return f"under {high}%" if low == 0 else f"{low}-{high}%"
 
 
 def segments(
@@ -149,9 +193,11 @@ def render_report(analyses: dict[str, Any] | list[dict[str, Any]], title: str | 
         title = f"proplens report: {first}" if first else "proplens report"
     fallback = "\n".join(
         f'<article class="pl-static"><h2>{html.escape(a.get("title") or "Article")}</h2>'
+        f"<p>{html.escape(a.get('reading_guide') or '')}</p>"
         f'<div class="pl-text">{marks_html(a)}</div></article>'
         for a in items
     )
+    head = html.escape(model_line(items[0])) if items else ""
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return _REPORT.format(
         title=html.escape(title),
@@ -159,6 +205,7 @@ def render_report(analyses: dict[str, Any] | list[dict[str, Any]], title: str | 
         js=web_asset("render.js"),
         data=embed_json(items),
         fallback=fallback,
+        head=head,
         footer=html.escape(f"Made with proplens {__version__} on {stamp}."),
     )
 
@@ -181,6 +228,7 @@ _REPORT = """<!doctype html>
 <div class="pl-topbar-note">Report</div>
 </header>
 <main id="pl-report" class="pl-main">
+<p class="pl-report-head" id="pl-report-head">{head}</p>
 <noscript>{fallback}</noscript>
 </main>
 <footer class="pl-footer">{footer}</footer>
@@ -214,85 +262,37 @@ def model_info(pipeline: Any) -> dict[str, Any]:
     threshold = getattr(pipeline, "threshold", None)
     if threshold is not None:
         info["threshold"] = float(threshold)
+    quality = model_quality(getattr(pipeline, "meta", None) or {})
+    if quality:
+        info["quality"] = quality
     return info
 
 
-def numbered_marks(text: str, spans: list[dict[str, Any]]) -> list[tuple[str, int | None, str]]:
-    """The text as pieces for plain-text views: `(kind, number, piece)` in reading order.
+def model_quality(meta: dict[str, Any]) -> dict[str, Any] | None:
+    """The model's measured quality on articles it did not train on, from its meta.json.
 
-    `kind` is "text", "open" or "close"; spans are numbered from 1 in the order of `spans`.
-    At one position, spans that end close (innermost first) before spans that start open
-    (outermost first), so overlapping spans stay unambiguous.
+    Uses `dev_scores` (the model scored on PTC dev) or, when dev was in its training data,
+    `dev_protocol_scores` (the same recipe trained without dev, scored on dev). None when the
+    model records neither.
     """
-    events: dict[int, tuple[list[int], list[int]]] = {}
-    for i, s in enumerate(spans):
-        events.setdefault(s["start"], ([], []))[1].append(i)
-        events.setdefault(s["end"], ([], []))[0].append(i)
-    out: list[tuple[str, int | None, str]] = []
-    pos = 0
-    for at in sorted(events):
-        if at > pos:
-            out.append(("text", None, text[pos:at]))
-            pos = at
-        closes, opens = events[at]
-        for i in sorted(closes, key=lambda i: -spans[i]["start"]):
-            out.append(("close", i + 1, ""))
-        for i in sorted(opens, key=lambda i: -spans[i]["end"]):
-            out.append(("open", i + 1, ""))
-    if pos < len(text):
-        out.append(("text", None, text[pos:]))
-    return out
-
-
-def render_plain(data: dict[str, Any]) -> str:
-    """The article with `[marked text]^N` spans, then the numbered spans and a summary.
-
-    Terminal control characters from the article (ESC, BEL, C1...) are shown as U+FFFD, so an
-    article cannot drive the reader's terminal; see `proplens.textutil.printable`.
-    """
-    body = "".join(
-        piece if kind == "text" else "[" if kind == "open" else f"]^{n}"
-        for kind, n, piece in numbered_marks(data["text"], data["spans"])
-    )
-    lines = [data["title"], ""] if data.get("title") else []
-    lines += [body.rstrip(), "", *span_lines(data), "", *summary_lines(data)]
-    return printable("\n".join(lines) + "\n")
-
-
-def span_lines(data: dict[str, Any]) -> list[str]:
-    """One line per span: number, technique, score, quoted text, runner-ups."""
-    out = []
-    for n, s in enumerate(data["spans"], 1):
-        alts = ", ".join(
-            f"{a['technique']} {a['score']:.2f}" for a in s.get("alternatives", [])[:2]
-        )
-        quote = printable(" ".join(s["text"].split()))
-        quote = quote if len(quote) <= 70 else quote[:69] + "…"
-        out.append(
-            f'{n:>3}. {s["technique"] or "Unclassified"} {s["score"]:.2f}  "{quote}"'
-            + (f"  (runner-ups: {alts})" if alts else "")
-        )
-    return out
-
-
-def summary_lines(data: dict[str, Any]) -> list[str]:
-    """The per-technique summary as aligned text lines."""
-    sm = data["summary"]
-    out = [
-        f"{sm['n_spans']} span{'' if sm['n_spans'] == 1 else 's'}, "
-        f"propaganda density {100 * sm['density']:.1f}% "
-        f"({sm['covered_chars']} of {sm['n_chars']} characters), "
-        f"{sm['spans_per_1000_words']:.1f} spans per 1,000 words."
-    ]
-    if sm["techniques"]:
-        width = max(len(t["technique"]) for t in sm["techniques"])
-        top = max(t["count"] for t in sm["techniques"])
-        for t in sm["techniques"]:
-            bar = "#" * max(1, round(20 * t["count"] / top))
-            out.append(
-                f"  {t['technique']:<{width}}  {t['count']:>3}  {t['chars']:>5} chars  {bar}"
-            )
-    return out
+    for key, where in (
+        ("dev_scores", "PTC dev articles this model was not trained on"),
+        (
+            "dev_protocol_scores",
+            "PTC dev articles, by the same recipe trained without them",
+        ),
+    ):
+        scores = meta.get(key)
+        if isinstance(scores, dict) and {"si_p", "si_r"} <= scores.keys():
+            out = {
+                "span_precision": scores["si_p"],
+                "span_recall": scores["si_r"],
+                "measured_on": where,
+            }
+            if "tc_f1" in scores:
+                out["technique_accuracy"] = scores["tc_f1"]
+            return out
+    return None
 
 
 def _md(text: str) -> str:
@@ -306,43 +306,72 @@ def _title(technique: str) -> str:
     return info.title if info else technique
 
 
-def render_markdown(analyses: dict[str, Any] | list[dict[str, Any]]) -> str:
-    """A Markdown summary: per-technique table, most loaded sentences, and every span."""
+def model_line(data: dict[str, Any]) -> str:
+    """`Generated DATE · model NAME VERSION · threshold T · proplens V`, for report headers."""
+    model = data.get("model") or {}
+    stamp = data.get("generated") or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    bits = [f"Generated {stamp}"]
+    if model.get("name"):
+        bits.append(f"model {model['name']} {model.get('version') or ''}".rstrip())
+    if model.get("threshold") is not None:
+        bits.append(f"threshold {model['threshold']:g}")
+    bits.append(f"proplens {__version__}")
+    return " · ".join(bits)
+
+
+def render_markdown(
+    analyses: dict[str, Any] | list[dict[str, Any]], min_score: float = DEFAULT_MIN_SCORE
+) -> str:
+    """A Markdown report: what was run and how to read it, the marks per technique, the most
+    loaded sentences and every mark at or above `min_score` (weaker ones are counted)."""
+    from proplens.summary import band
+
     items = [analyses] if isinstance(analyses, dict) else list(analyses)
     out: list[str] = []
     for data in items:
         sm = data["summary"]
+        spans = [s for s in data["spans"] if s["score"] >= min_score - 1e-9]
+        hidden = len(data["spans"]) - len(spans)
         out.append(f"# {_md(data.get('title') or 'Article')}\n")
         facts = [f"{k}: {_md(str(data[k]))}" for k in ("source", "date", "url") if data.get(k)]
-        model = data.get("model") or {}
-        if model.get("name"):
-            facts.append(f"model: {_md(str(model['name']))} {_md(str(model.get('version') or ''))}")
         if facts:
             out.append(" · ".join(facts) + "\n")
-        out.append(
-            f"**{sm['n_spans']} spans**, propaganda density **{100 * sm['density']:.1f}%**, "
-            f"{sm['spans_per_1000_words']:.1f} spans per 1,000 words ({sm['n_words']} words).\n"
+        out.append(f"*{_md(model_line(data))}*\n")
+        out.append(f"**How to read this.** {_md(data.get('reading_guide') or reading_guide({}))}\n")
+        words = sm["n_words"]
+        rate = f"{1000 * len(spans) / words:.1f}" if words else "0"
+        line = (
+            f"The model's estimate: **{len(spans)} marks** at {100 * min_score:.0f}% confidence "
+            f"or more, {rate} per 1,000 words ({words} words)"
         )
-        if sm["techniques"]:
-            out.append("| Technique | Spans | Characters |\n|---|---:|---:|")
+        if hidden:
+            line += f"; {hidden} weaker mark{'' if hidden == 1 else 's'} not listed"
+        out.append(line + ".\n")
+        counts: dict[str, int] = {}
+        for s in spans:
+            counts[s["title"]] = counts.get(s["title"], 0) + 1
+        if counts:
+            out.append("| Technique | Marks | Share of marks |\n|---|---:|---:|")
             out += [
-                f"| {_md(t['title'])} | {t['count']} | {t['chars']} |" for t in sm["techniques"]
+                f"| {_md(t)} | {c} | {100 * c / len(spans):.0f}% |"
+                for t, c in sorted(counts.items(), key=lambda kv: -kv[1])
             ]
             out.append("")
         if sm["loaded_sentences"]:
             out.append("## Most loaded sentences\n")
             out += [
-                f"{i}. {_md(s['text'])} — {s['n_spans']} span(s): "
+                f"{i}. {_md(s['text'])} — {s['n_spans']} mark(s): "
                 f"{', '.join(_md(_title(t)) for t in s['techniques'])}"
                 for i, s in enumerate(sm["loaded_sentences"], 1)
             ]
             out.append("")
-        if data["spans"]:
-            out.append("## Spans\n")
-            out.append("| # | Technique | Score | Text |\n|---:|---|---:|---|")
+        if spans:
+            out.append("## Marks\n")
+            out.append("| # | Technique | Confidence | Text |\n|---:|---|---|---|")
             out += [
-                f"| {n} | {_md(s['title'])} | {s['score']:.2f} | {_md(s['text'])} |"
-                for n, s in enumerate(data["spans"], 1)
+                f"| {n} | {_md(s['title'])} | {band(s['score'])}, {100 * s['score']:.0f}% "
+                f"| {_md(s['text'])} |"
+                for n, s in enumerate(spans, 1)
             ]
             out.append("")
     return "\n".join(out).rstrip() + "\n"

@@ -19,6 +19,36 @@ from proplens.techniques import BY_NAME, LABELS
 UNCLASSIFIED = "Unclassified"
 _WORD = re.compile(r"\w+")
 
+# Confidence bands: how every view draws, counts and explains a mark's score. The score is the
+# model's calibrated estimate that the span uses the technique; bands keep readers from taking a
+# one-in-five guess for a finding. Views show `likely` and `possible` marks by default.
+BANDS: tuple[dict[str, Any], ...] = (
+    {
+        "name": "likely",
+        "min": 0.5,
+        "label": "Likely",
+        "description": "the model puts the chance that this is the technique at 50% or more",
+    },
+    {
+        "name": "possible",
+        "min": 0.25,
+        "label": "Possible",
+        "description": "a 25-50% chance: worth a look, often wrong",
+    },
+    {
+        "name": "weak",
+        "min": 0.0,
+        "label": "Weak",
+        "description": "under 25%: more often wrong than right; hidden unless you ask",
+    },
+)
+DEFAULT_MIN_SCORE = 0.25
+
+
+def band(score: float) -> str:
+    """The name of the confidence band `score` falls in ("likely", "possible" or "weak")."""
+    return next(b["name"] for b in BANDS if score >= b["min"] - 1e-9)
+
 
 def covered_chars(spans: Iterable[Span]) -> int:
     """Number of characters covered by at least one of `spans` (overlaps counted once)."""
@@ -48,7 +78,8 @@ def summarize(doc: Doc, top_sentences: int = 5, min_score: float = 0.0) -> dict[
         A dict with `n_spans`, `n_chars`, `n_words`, `covered_chars`, `density` (share of
         characters covered by any span), `spans_per_1000_words`, `techniques` (one entry per
         technique found, most frequent first: technique, title, colour, count, chars, mean_score),
-        `counts` (technique -> count) and `loaded_sentences`.
+        `counts` (technique -> count), `bands` (band name -> count of spans in it, see
+        `BANDS`) and `loaded_sentences`.
 
     Example:
         >>> doc = Doc("They are traitors. Fine.")
@@ -88,6 +119,7 @@ def summarize(doc: Doc, top_sentences: int = 5, min_score: float = 0.0) -> dict[
         "spans_per_1000_words": round(1000 * len(spans) / n_words, 2) if n_words else 0.0,
         "techniques": techniques,
         "counts": {t["technique"]: t["count"] for t in techniques},
+        "bands": {b["name"]: sum(band(s.score) == b["name"] for s in spans) for b in BANDS},
         "loaded_sentences": loaded_sentences(doc.text, spans, top_sentences),
     }
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from proplens.doc import Doc
-from proplens.summary import covered_chars, summarize
+from proplens.summary import band, covered_chars, summarize
 
 TEXT = "They are traitors. The plan is reckless and shameful. Nothing else here."
 
@@ -90,3 +90,16 @@ def test_summary_loaded_sentence_across_hard_wrap():
     (sent,) = summarize(doc)["loaded_sentences"]
     assert sent["text"] == "The plan is a reckless and shameful gamble by the council."
     assert text[sent["start"] : sent["end"]] == text[: text.index(" Calm")]
+
+
+@pytest.mark.parametrize(
+    "score,expected",
+    [(0.9, "likely"), (0.5, "likely"), (0.49, "possible"), (0.25, "possible"), (0.1, "weak")],
+)
+def test_summary_band_of_score(score, expected):
+    assert band(score) == expected
+
+
+def test_summary_counts_marks_per_band():
+    doc = _doc((0, 4, "Doubt", 0.9), (9, 17, "Doubt", 0.3), (31, 39, "Doubt", 0.05))
+    assert summarize(doc)["bands"] == {"likely": 1, "possible": 1, "weak": 1}

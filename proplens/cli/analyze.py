@@ -15,17 +15,8 @@ import click
 from proplens.cli.options import model_option, threshold_option
 from proplens.doc import Doc
 from proplens.iohelpers import atomic_write
-from proplens.render import (
-    analysis,
-    model_info,
-    numbered_marks,
-    render_markdown,
-    render_plain,
-    render_report,
-    span_lines,
-    summary_lines,
-)
-from proplens.textutil import printable
+from proplens.render import analysis, model_info, render_markdown, render_report
+from proplens.summary import DEFAULT_MIN_SCORE
 
 if TYPE_CHECKING:
     from proplens.ingest import IngestIssue
@@ -71,45 +62,13 @@ def _doc_id(doc: Doc, n: int) -> str:
     return m.group(1) if m else str(n)
 
 
-def rich_article(data: dict[str, Any]) -> Any:
-    """The article as a `rich.text.Text`: spans in their technique colour, numbered.
+def _print_text(data: dict[str, Any], out, colour: bool, min_score: float) -> None:
+    from proplens.views.terminal import print_rich, render_plain
 
-    Terminal control characters from the article are shown as U+FFFD (`printable`).
-    """
-    from rich.text import Text
-
-    text = Text()
-    open_spans: list[int] = []
-    for kind, n, piece in numbered_marks(data["text"], data["spans"]):
-        if kind == "open":
-            open_spans.append(n - 1)  # type: ignore[operator]
-        elif kind == "close":
-            open_spans.remove(n - 1)  # type: ignore[operator]
-            text.append(f"{n}", style="dim")
-        elif open_spans:
-            colour = data["spans"][open_spans[-1]]["colour"]
-            text.append(printable(piece), style=f"bold underline {colour}")
-        else:
-            text.append(printable(piece))
-    return text
-
-
-def _print_text(data: dict[str, Any], out, colour: bool) -> None:
-    if not colour:
-        out.write(render_plain(data))
-        return
-    from rich.console import Console
-
-    console = Console(file=out, force_terminal=True, highlight=False)
-    if data.get("title"):
-        console.print(printable(data["title"]), style="bold", markup=False)
-    console.print(rich_article(data))
-    console.print()
-    for line, span in zip(span_lines(data), data["spans"], strict=True):
-        console.print(line, style=span["colour"], markup=False)
-    console.print()
-    for line in summary_lines(data):
-        console.print(line, markup=False)
+    if colour:
+        print_rich(data, out, min_score)
+    else:
+        out.write(render_plain(data, min_score))
 
 
 @click.command("analyze")
@@ -138,6 +97,12 @@ def _print_text(data: dict[str, Any], out, colour: bool) -> None:
     default=None,
     help="Colour the text format (default: only in a terminal).",
 )
+@click.option(
+    "--show-weak",
+    is_flag=True,
+    help=f"Also show marks under {100 * DEFAULT_MIN_SCORE:.0f}% confidence in the text and md "
+    "formats (they are counted but hidden by default; json, html and semeval keep every mark).",
+)
 def analyze_cmd(
     target: str,
     fmt: str,
@@ -145,11 +110,13 @@ def analyze_cmd(
     threshold: float | None,
     model: str | None,
     colour: bool | None,
+    show_weak: bool,
 ) -> None:
     """Mark the propaganda techniques in an article, a folder of articles, or `-` (stdin).
 
     Example: proplens analyze examples/op-ed.txt --format html -o report.html
     """
+    min_score = 0.0 if show_weak else DEFAULT_MIN_SCORE
     pipeline = load_pipeline(model, threshold)
     meta = model_info(pipeline)
     issues: list[IngestIssue] = []
@@ -162,7 +129,7 @@ def analyze_cmd(
             # A temporary file beside OUT, moved onto it only when the run succeeds: a failed
             # run leaves no half-written file and keeps a previous OUT as it was.
             with atomic_write(output) as out:
-                _write(fmt, results, meta, out, bool(colour), issues)
+                _write(fmt, results, meta, out, bool(colour), issues, min_score)
         except OSError as exc:
             raise click.ClickException(
                 f"Could not write {output}: {exc.strerror or exc}; check that its folder "
@@ -171,7 +138,7 @@ def analyze_cmd(
     else:
         if colour is None:
             colour = sys.stdout.isatty()
-        _write(fmt, results, meta, sys.stdout, colour, issues)
+        _write(fmt, results, meta, sys.stdout, colour, issues, min_score)
     for issue in issues:
         click.echo(f"Skipped: {issue}", err=True)
     if output:
@@ -207,12 +174,13 @@ def _write(
     out,
     colour: bool,
     issues: list[IngestIssue],
+    min_score: float,
 ) -> None:
     if fmt in ("html", "md"):
         items = [analysis(d, meta) for d in docs]
         if not items:
             raise _no_articles(issues)
-        out.write(render_report(items) if fmt == "html" else render_markdown(items))
+        out.write(render_report(items) if fmt == "html" else render_markdown(items, min_score))
         return
     first = next(docs, None)
     if first is None:
@@ -230,7 +198,7 @@ def _write(
         else:
             if n:
                 out.write("\n" + "=" * 72 + "\n\n")
-            _print_text(analysis(doc, meta), out, colour)
+            _print_text(analysis(doc, meta), out, colour, min_score)
 
 
 commands = [analyze_cmd]

@@ -37,7 +37,7 @@
       var data = await fetchJSON("/api/analyze", init);
       var result = $("pl-result");
       result.hidden = false;
-      ProplensRender.render(result, data);
+      ProplensRender.render(result, data, { onCorrection: hasStore ? saveCorrection : null });
       lastInit = init;
       $("pl-download").hidden = false;
       var n = data.spans.length;
@@ -51,9 +51,29 @@
     }
   }
 
+  /* With --db, each correction is stored on the server as it is made. */
+  async function saveCorrection(correction, article) {
+    var saved = await fetchJSON("/api/corrections", {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ article: article, correction: correction }),
+    });
+    return "Saved on the server (" + saved.total + (saved.total === 1 ? " correction" : " corrections") + " stored).";
+  }
+
   function analyseText() {
     var text = $("pl-text").value;
-    if (!text.trim()) { status("Paste an article first, or drop a file.", true); $("pl-text").focus(); return; }
+    var url = $("pl-url").value.trim();
+    if (!text.trim() && /^https?:\/\//i.test(url)) {
+      var req = { url: url };
+      ["title", "source"].forEach(function (k) {
+        var v = $("pl-" + k).value.trim();
+        if (v) req[k] = v;
+      });
+      analyse({ method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(req) },
+        "Fetching " + url + "…");
+      return;
+    }
+    if (!text.trim()) { status("Paste an article or a web address first, or drop a file.", true); $("pl-text").focus(); return; }
     var body = { text: text };
     ["title", "source", "url"].forEach(function (k) {
       var v = $("pl-" + k).value.trim();

@@ -49,6 +49,27 @@
     return s.length > n ? s.slice(0, n - 1) + "…" : s;
   }
 
+  /* Confidence bands (proplens.summary.BANDS, sent with every analysis), highest first. */
+  var DEFAULT_BANDS = [
+    { name: "likely", min: 0.5, label: "Likely", description: "50% or more" },
+    { name: "possible", min: 0.25, label: "Possible", description: "25-50%" },
+    { name: "weak", min: 0, label: "Weak", description: "under 25%" },
+  ];
+  var BAND_STYLE = { likely: { line: 1, tint: 0.16 }, possible: { line: 0.7, tint: 0.07 }, weak: { line: 0.4, tint: 0 } };
+  function bandOf(bands, score) {
+    for (var i = 0; i < bands.length; i++) if (score >= bands[i].min - 1e-9) return bands[i];
+    return bands[bands.length - 1];
+  }
+
+  function download(name, type, text) {
+    var url = URL.createObjectURL(new Blob([text], { type: type }));
+    var a = el("a", { href: url, download: name });
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
+  }
+
   /* Cut the text at every boundary; each piece lists the indices of the spans covering it. */
   function segments(text, spans, extraCuts) {
     var starts = {}, ends = {}, bounds = [0, text.length];
@@ -130,7 +151,14 @@
       return copy;
     });
     var summary = data.summary || {};
-    var state = { minScore: options.minScore || 0, hidden: {} };
+    var bands = (data.bands && data.bands.length) ? data.bands : DEFAULT_BANDS;
+    var defaultMin = typeof data.default_min_score === "number" ? data.default_min_score : 0;
+    var state = {
+      minScore: typeof options.minScore === "number" ? options.minScore : defaultMin,
+      hidden: {},
+      verdicts: {},  /* key of a mark -> its latest correction */
+      log: [],       /* every correction, in order */
+    };
     var key = function (s) { return s.technique || "Unclassified"; };
     var sentenceCuts = [];
     (summary.loaded_sentences || []).forEach(function (s) { sentenceCuts.push(s.start, s.end); });
@@ -159,17 +187,57 @@
     });
     var sliderValue = el("output", { class: "pl-slider-value", text: pct(state.minScore) });
     var shown = el("p", { class: "pl-shown", "aria-live": "polite" });
+    var showAll = el("button", { type: "button", class: "pl-linkbtn pl-show-weak" });
+    showAll.addEventListener("click", function () {
+      setMin(state.minScore > 0 ? 0 : defaultMin);
+    });
     var toolbar = el("div", { class: "pl-toolbar" }, [
       el("label", { class: "pl-slider-label", for: slider.id }, [
         el("span", { text: "Minimum confidence" }), slider, sliderValue,
       ]),
-      shown,
+      el("div", { class: "pl-shown-wrap" }, [shown, showAll]),
     ]);
+    var bandKey = el("div", { class: "pl-bands", role: "note", "aria-label": "How marks are drawn" },
+      [el("span", { class: "pl-bands-head", text: "Marks by confidence:" })].concat(bands.map(function (b) {
+        return el("span", { class: "pl-band-key pl-band-" + b.name, title: b.description }, [
+          el("span", { class: "pl-band-sample pl-band-" + b.name, text: b.label }),
+          el("span", { class: "pl-band-range", text: bandRange(b) }),
+        ]);
+      })));
+    function bandRange(b) {
+      var i = bands.indexOf(b);
+      if (i === 0) return pct(b.min) + "+";
+      return b.min > 0 ? pct(b.min) + "–" + pct(bands[i - 1].min) : "under " + pct(bands[i - 1].min);
+    }
+
+    /* ---- corrections: the reader confirms, rejects, relabels or adds marks ---- */
+    var corrBox = el("section", { class: "pl-card pl-corrections", "aria-label": "Your corrections" }, [
+      el("h3", { text: "Your corrections" }),
+    ]);
+    var corrList = el("ul", { class: "pl-corr-list" });
+    var corrNote = el("p", { class: "pl-corr-note", "aria-live": "polite" });
+    var corrDownload = el("button", { type: "button", class: "pl-btn pl-btn-ghost pl-corr-download", text: "Download corrections" });
+    corrBox.appendChild(el("p", { class: "pl-hint", text: "Click a mark to say it is right, wrong or another technique; select text in the article to add a mark the model missed." }));
+    corrBox.appendChild(corrList);
+    corrBox.appendChild(corrNote);
+    corrBox.appendChild(corrDownload);
+    corrDownload.addEventListener("click", function () {
+      var stem = (data.title || "article").replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60);
+      download("proplens-corrections-" + (stem || "article") + ".json", "application/json",
+        JSON.stringify(correctionsFile(), null, 2));
+      corrNote.textContent = "Saved as a file; `proplens corrections export FILE` turns it into training labels.";
+    });
 
     var article = el("div", { class: "pl-text", "aria-label": "Article text with marked spans" });
 
     /* ---- side panel ---- */
     var stats = el("section", { class: "pl-card pl-stats", "aria-label": "Summary" });
+    var guide = data.reading_guide
+      ? el("details", { class: "pl-card pl-guide", open: "" }, [
+          el("summary", { text: "How to read this" }),
+          el("p", { text: data.reading_guide }),
+        ])
+      : null;
     var chart = el("section", { class: "pl-card pl-chart-card" }, [el("h3", { text: "Techniques" })]);
     var chartBox = el("div", { class: "pl-chart" });
     chart.appendChild(chartBox);
@@ -179,21 +247,172 @@
 
     var model = data.model || {};
     var modelLine = model.name
-      ? el("p", { class: "pl-model", text: "Model " + model.name + (model.version ? " " + model.version : "") +
+      ? el("p", { class: "pl-model", text: (data.generated ? "Analysed " + data.generated + " · " : "") +
+          "model " + model.name + (model.version ? " " + model.version : "") +
           (model.threshold !== undefined && model.threshold !== null ? " · threshold " + model.threshold : "") })
       : null;
 
     container.appendChild(head);
     container.appendChild(el("div", { class: "pl-layout" }, [
-      el("div", { class: "pl-main-col" }, [legend, toolbar, el("div", { class: "pl-card pl-article" }, [article])]),
-      el("aside", { class: "pl-side" }, [stats, chart, sentences, modelLine]),
+      el("div", { class: "pl-main-col" }, [legend, bandKey, toolbar, el("div", { class: "pl-card pl-article" }, [article])]),
+      el("aside", { class: "pl-side" }, [stats, guide, corrBox, chart, sentences, modelLine]),
     ]));
 
     function visible(s) {
-      return s.score >= state.minScore - 1e-9 && !state.hidden[key(s)];
+      return (s.added || s.score >= state.minScore - 1e-9) && !state.hidden[key(s)];
     }
 
-    function tipFor(node, seg) {
+    function markKey(s) { return s.start + ":" + s.end + ":" + (s.was || s.technique || ""); }
+
+    function correct(s, action, technique) {
+      var entry = {
+        action: action, start: s.start, end: s.end,
+        technique: action === "reject" ? null : (technique || s.technique),
+        was: s.added ? null : (s.was || s.technique), score: s.added ? null : s.score,
+        text: data.text.slice(s.start, s.end),
+      };
+      if (s.added && action === "reject") entry.action = "remove";
+      state.verdicts[markKey(s)] = entry;
+      state.log.push(entry);
+      if (action === "relabel") applyTechnique(s, technique);
+      if (entry.action === "remove") spans.splice(spans.indexOf(s), 1);
+      if (options.onCorrection) {
+        corrNote.textContent = "Saving…";
+        Promise.resolve(options.onCorrection(entry, correctionsArticle())).then(function (msg) {
+          corrNote.textContent = msg || "";
+        }, function (err) {
+          corrNote.textContent = "Not saved on the server (" + err.message + "); download the corrections instead.";
+        });
+      }
+      segs = segments(data.text, spans, sentenceCuts);
+      update();
+    }
+
+    function applyTechnique(s, technique) {
+      var info = techniques[technique] || {};
+      if (!s.was) s.was = s.technique;
+      s.technique = technique;
+      s.title = info.title || technique;
+      s.definition = info.definition || "";
+      s.colour = /^#[0-9a-f]{6}$/i.test(info.colour || "") ? info.colour : "#6b7280";
+    }
+
+    function addMark(start, end, technique) {
+      var info = techniques[technique] || {};
+      var s = { start: start, end: end, technique: technique, score: 1, added: true,
+        text: data.text.slice(start, end), title: info.title || technique, definition: info.definition || "",
+        colour: /^#[0-9a-f]{6}$/i.test(info.colour || "") ? info.colour : "#6b7280", alternatives: [] };
+      spans.push(s);
+      spans.sort(function (a, b) { return a.start - b.start || b.end - a.end; });
+      correct(s, "add", technique);
+    }
+
+    function correctionsArticle() {
+      return {
+        text: data.text, title: data.title || null, source: data.source || null, url: data.url || null,
+        date: data.date || null, model: { name: model.name || null, version: model.version || null },
+        spans: (data.spans || []).map(function (s) {
+          return { start: s.start, end: s.end, technique: s.technique, score: s.score };
+        }),
+      };
+    }
+
+    function correctionsFile() {
+      var art = correctionsArticle();
+      art.corrections = state.log.slice();
+      return { proplens_corrections: 1, articles: [art] };
+    }
+
+    function techniqueSelect(label, current) {
+      var sel = el("select", { class: "pl-corr-select", "aria-label": label }, [
+        el("option", { value: "", text: label }),
+      ]);
+      (data.techniques || []).forEach(function (t) {
+        if (t.name !== current) sel.appendChild(el("option", { value: t.name, text: t.title }));
+      });
+      return sel;
+    }
+
+    function verdictText(v) {
+      return { confirm: "You confirmed this mark.", reject: "You marked this as wrong.",
+        relabel: "You changed the technique.", add: "You added this mark.", remove: "" }[v.action] || "";
+    }
+
+    function drawCorrections() {
+      corrList.textContent = "";
+      var keys = Object.keys(state.verdicts).filter(function (k) { return state.verdicts[k].action !== "remove"; });
+      corrBox.setAttribute("data-count", String(keys.length));
+      if (!keys.length) { corrList.appendChild(el("li", { class: "pl-empty", text: "None yet." })); }
+      keys.forEach(function (k) {
+        var v = state.verdicts[k];
+        var info = techniques[v.technique || v.was] || {};
+        var what = { confirm: "Right: ", reject: "Wrong: ", relabel: "Now " + (info.title || v.technique) + ": ", add: "Added " + (info.title || v.technique) + ": " }[v.action];
+        corrList.appendChild(el("li", { class: "pl-corr-item pl-corr-" + v.action, "data-action": v.action }, [
+          el("span", { class: "pl-corr-what", text: what }),
+          el("span", { class: "pl-corr-text", text: "“" + truncate(v.text, 60) + "”" }),
+        ]));
+      });
+      corrDownload.disabled = !keys.length;
+    }
+
+    /* Selecting text in the article offers to add a mark there. */
+    var adder = el("div", { class: "pl-adder", role: "dialog", "aria-label": "Add a missed mark" });
+    adder.hidden = true;
+    var adderSelect = techniqueSelect("Add as technique…", null);
+    adder.appendChild(adderSelect);
+    var adderCancel = el("button", { type: "button", class: "pl-linkbtn", text: "Cancel" });
+    adder.appendChild(adderCancel);
+    document.body.appendChild(adder);
+    var pending = null;
+    adderCancel.addEventListener("click", function () { adder.hidden = true; pending = null; });
+    adderSelect.addEventListener("change", function () {
+      if (pending && adderSelect.value) addMark(pending.start, pending.end, adderSelect.value);
+      adderSelect.value = "";
+      adder.hidden = true;
+      pending = null;
+    });
+    function offsetOf(node, offset) {
+      var host = node.nodeType === 3 ? node.parentNode : node;
+      while (host && host !== article && !host.hasAttribute("data-start")) host = host.parentNode;
+      if (!host || host === article) return null;
+      if (node.nodeType !== 3) offset = offset ? host.textContent.length : 0;
+      return +host.getAttribute("data-start") + offset;
+    }
+    article.addEventListener("mouseup", function () {
+      setTimeout(function () {
+        var sel = window.getSelection();
+        if (!sel || sel.isCollapsed || !sel.rangeCount) return;
+        var range = sel.getRangeAt(0);
+        if (!article.contains(range.commonAncestorContainer)) return;
+        var a = offsetOf(range.startContainer, range.startOffset);
+        var b = offsetOf(range.endContainer, range.endOffset);
+        if (a === null || b === null) return;
+        while (a < b && /\s/.test(data.text[a])) a++;
+        while (b > a && /\s/.test(data.text[b - 1])) b--;
+        if (b <= a) return;
+        pending = { start: a, end: b };
+        var r = range.getBoundingClientRect();
+        adder.hidden = false;
+        adder.style.left = Math.max(8, Math.min(r.left + window.scrollX, window.scrollX + document.documentElement.clientWidth - adder.offsetWidth - 8)) + "px";
+        adder.style.top = (r.bottom + window.scrollY + 8) + "px";
+        adderSelect.focus();
+      }, 0);
+    });
+
+    function correctionButtons(s, node) {
+      var right = el("button", { type: "button", class: "pl-corr-btn pl-corr-right", text: "✓ Right" });
+      var wrong = el("button", { type: "button", class: "pl-corr-btn pl-corr-wrong", text: s.added ? "✗ Remove" : "✗ Wrong" });
+      var other = techniqueSelect("Another technique…", s.technique);
+      right.addEventListener("click", function () { hideTip(true); correct(s, "confirm"); });
+      wrong.addEventListener("click", function () { hideTip(true); correct(s, "reject"); });
+      other.addEventListener("change", function () {
+        if (other.value) { var t = other.value; hideTip(true); correct(s, "relabel", t); }
+      });
+      return el("div", { class: "pl-corr-actions", role: "group", "aria-label": "Correct this mark" },
+        s.added ? [wrong] : [right, wrong, other]);
+    }
+
+    function tipFor(node, seg, pinned) {
       var t = tooltip();
       t.textContent = "";
       seg.cover.filter(function (i) { return visible(spans[i]); }).forEach(function (i) {
@@ -202,17 +421,23 @@
           var info = techniques[a.technique];
           return (info ? info.title : a.technique) + " " + prob(a.score);
         });
-        t.appendChild(el("div", { class: "pl-tip-item" }, [
+        var b = bandOf(bands, s.score);
+        var verdict = state.verdicts[markKey(s)];
+        var item = el("div", { class: "pl-tip-item" }, [
           el("div", { class: "pl-tip-head" }, [
             el("span", { class: "pl-swatch", style: "background:" + s.colour }),
             el("strong", { class: "pl-tip-title", text: s.title }),
-            el("span", { class: "pl-tip-score", text: prob(s.score) }),
+            el("span", { class: "pl-tip-score", text: s.added ? "yours" : b.label + " · " + prob(s.score) }),
           ]),
-          el("div", { class: "pl-meter" }, [el("span", { style: "width:" + pct(s.score) + ";background:" + s.colour })]),
+          s.added ? null : el("div", { class: "pl-meter" }, [el("span", { style: "width:" + pct(s.score) + ";background:" + s.colour })]),
+          s.added ? null : el("p", { class: "pl-tip-band", text: b.label + ": " + b.description + "." }),
           el("p", { class: "pl-tip-def", text: s.definition }),
           el("p", { class: "pl-tip-quote", text: "“" + truncate(s.text, 140) + "”" }),
           alts.length ? el("p", { class: "pl-tip-alts", text: "Runner-ups: " + alts.join(", ") }) : null,
-        ]));
+          verdict ? el("p", { class: "pl-tip-verdict", text: verdictText(verdict) }) : null,
+        ]);
+        if (pinned) item.appendChild(correctionButtons(s, node));
+        t.appendChild(item);
       });
       var r = node.getBoundingClientRect();
       t.hidden = false;
@@ -244,15 +469,23 @@
           return;
         }
         var shadows = cover.map(function (i, k) {
-          return "inset 0 -" + (3 * (k + 1)) + "px 0 " + spans[i].colour;
+          var s = spans[i], st = BAND_STYLE[s.added ? "likely" : bandOf(bands, s.score).name] || BAND_STYLE.likely;
+          var v = state.verdicts[markKey(s)];
+          var colour = v && v.action === "reject" ? "rgba(107,114,128,.55)" : rgba(s.colour, st.line);
+          return "inset 0 -" + (3 * (k + 1)) + "px 0 " + colour;
         });
         var top = spans[cover[0]];
+        var topBand = top.added ? "likely" : bandOf(bands, top.score).name;
+        var topVerdict = state.verdicts[markKey(top)];
+        var tint = topVerdict && topVerdict.action === "reject" ? 0 : (BAND_STYLE[topBand] || BAND_STYLE.likely).tint;
         var mark = el("mark", {
-          class: "pl-seg" + (cover.length > 1 ? " pl-multi" : ""),
+          class: "pl-seg pl-band-" + topBand + (cover.length > 1 ? " pl-multi" : "") +
+            (topVerdict ? " pl-verdict-" + topVerdict.action : "") + (top.added ? " pl-added" : ""),
           "data-start": seg.start,
           "data-spans": cover.join(" "),
           "data-technique": key(top),
-          style: "box-shadow:" + shadows.join(",") + ";background-color:" + rgba(top.colour, 0.13) +
+          "data-band": topBand,
+          style: "box-shadow:" + shadows.join(",") + ";background-color:" + rgba(top.colour, tint) +
             ";padding-bottom:" + (3 * cover.length - 1) + "px",
           text: piece,
         });
@@ -260,7 +493,8 @@
         if (focusable) {
           mark.setAttribute("tabindex", "0");
           mark.setAttribute("aria-label", cover.map(function (i) {
-            return spans[i].title + " " + prob(spans[i].score);
+            var s = spans[i];
+            return s.title + (s.added ? " (your mark)" : " " + bandOf(bands, s.score).label.toLowerCase() + " " + prob(s.score));
           }).join("; ") + ": " + piece);
           mark.setAttribute("aria-describedby", "pl-tip");
         }
@@ -274,7 +508,7 @@
           e.stopPropagation();
           if (tipPinned === mark) { hideTip(true); return; }
           hideTip(true);
-          tipFor(mark, realSeg);
+          tipFor(mark, realSeg, true);
           tipPinned = mark;
           mark.classList.add("pl-pinned");
         });
@@ -326,20 +560,27 @@
 
     function drawStats(vis) {
       stats.textContent = "";
-      var n = data.text.length, words = summary.n_words || 0;
-      var density = n ? coveredChars(vis) / n : 0;
-      stats.appendChild(el("div", { class: "pl-density" }, [
-        el("span", { class: "pl-big", text: pct(density, 1) }),
-        el("span", { class: "pl-big-label", text: "of the text is marked (propaganda density)" }),
-      ]));
-      stats.appendChild(el("div", { class: "pl-meter pl-meter-wide", role: "img", "aria-label": "Density " + pct(density, 1) }, [
-        el("span", { style: "width:" + pct(Math.min(density, 1), 1) }),
+      var words = summary.n_words || 0;
+      var nModel = vis.filter(function (s) { return !s.added; }).length;
+      var likely = vis.filter(function (s) { return !s.added && bandOf(bands, s.score).name === bands[0].name; }).length;
+      stats.appendChild(el("div", { class: "pl-estimate" }, [
+        el("span", { class: "pl-big pl-n-spans", text: String(nModel) }),
+        el("span", { class: "pl-big-label", text: (nModel === 1 ? "mark" : "marks") + " shown: the model's estimate, not a finding" }),
       ]));
       stats.appendChild(el("dl", { class: "pl-facts" }, [
-        el("div", null, [el("dt", { text: "Spans" }), el("dd", { class: "pl-n-spans", text: String(vis.length) })]),
-        el("div", null, [el("dt", { text: "Per 1,000 words" }), el("dd", { text: words ? (1000 * vis.length / words).toFixed(1) : "0" })]),
+        el("div", null, [el("dt", { text: "Per 1,000 words" }), el("dd", { class: "pl-rate", text: words ? (1000 * nModel / words).toFixed(1) : "0" })]),
+        el("div", null, [el("dt", { text: bands[0].label }), el("dd", { text: String(likely) })]),
         el("div", null, [el("dt", { text: "Words" }), el("dd", { text: words.toLocaleString("en") })]),
       ]));
+      var q = model.quality;
+      if (q && typeof q.span_precision === "number") {
+        stats.appendChild(el("p", { class: "pl-quality" }, [
+          el("strong", { text: "How often this model is right: " }),
+          "precision " + pct(q.span_precision) + ", recall " + pct(q.span_recall) +
+            (typeof q.technique_accuracy === "number" ? ", right technique " + pct(q.technique_accuracy) : "") +
+            " (" + (q.measured_on || "held-out articles") + ").",
+        ]));
+      }
     }
 
     function drawChart(counts) {
@@ -398,15 +639,23 @@
       var counts = {};
       aboveCut.forEach(function (s) { counts[key(s)] = (counts[key(s)] || 0) + 1; });
       var vis = spans.filter(visible);
+      var modelSpans = spans.filter(function (s) { return !s.added; });
+      var weaker = modelSpans.filter(function (s) { return s.score < state.minScore - 1e-9; }).length;
       drawLegend(counts);
       drawText();
       drawStats(vis);
       drawChart(counts);
-      shown.textContent = "Showing " + vis.length + " of " + spans.length + (spans.length === 1 ? " span" : " spans") +
-        " · " + pct(data.text.length ? coveredChars(vis) / data.text.length : 0, 1) + " of the text";
+      drawCorrections();
+      shown.textContent = "Showing " + vis.length + " of " + spans.length + (spans.length === 1 ? " mark" : " marks") +
+        (weaker ? " · " + weaker + " weaker " + (weaker === 1 ? "mark" : "marks") + " (under " + pct(state.minScore) + ") hidden" : "");
       shown.setAttribute("data-visible", String(vis.length));
+      shown.setAttribute("data-hidden", String(weaker));
+      showAll.hidden = !(weaker || state.minScore === 0 && defaultMin > 0);
+      showAll.textContent = weaker ? "Show all" : "Hide weak marks";
       sliderValue.textContent = pct(state.minScore);
     }
+
+    function setMin(x) { state.minScore = x; slider.value = String(x); update(); }
 
     slider.addEventListener("input", function () {
       state.minScore = parseFloat(slider.value) || 0;
@@ -417,8 +666,9 @@
     update();
     return {
       update: update,
-      setMinScore: function (x) { state.minScore = x; slider.value = String(x); update(); },
+      setMinScore: setMin,
       visibleCount: function () { return spans.filter(visible).length; },
+      corrections: correctionsFile,
     };
   }
 

@@ -42,14 +42,28 @@ def run(*args, input=None):
 def test_analyze_text_marks_and_summary(article):
     result = run(article)
     assert result.exit_code == 0, result.output
-    assert "The council is [reckless]^1. These [traitors]^2 sold" in result.output
-    assert "2 spans, propaganda density" in result.output
-    assert "Loaded_Language" in result.output and "\x1b[" not in result.output
+    assert "The council is [reckless](1). These [traitors](2) sold" in result.output
+    assert "The model's estimate: 2 marks shown" in result.output
+    assert "(1) Loaded language · likely, 80%" in result.output and "\x1b[" not in result.output
 
 
 def test_analyze_text_colour_in_terminal(article):
     result = run(article, "--color")
-    assert result.exit_code == 0 and "\x1b[" in result.output and "reckless" in result.output
+    assert result.exit_code == 0 and "reckless" in result.output
+    # Loaded language and name calling get different 256-colour codes, and numbers stand apart.
+    assert "38;5;197mreckless" in result.output and "38;5;208mtraitors" in result.output
+    assert "38;5;197m(1)" in result.output
+
+
+def test_analyze_show_weak_lists_every_mark(tmp_path, monkeypatch):
+    from tests import fakes
+
+    monkeypatch.setattr(fakes, "RULES", (*fakes.RULES, (r"\blied\b", "Doubt", 0.1)))
+    path = tmp_path / "a.txt"
+    path.write_text("The traitors lied.", encoding="utf-8")
+    hidden, shown = run(path).output, run(path, "--show-weak").output
+    assert "[lied]" not in hidden and "1 weaker mark (under 25%) is not shown" in hidden
+    assert "[lied](2)" in shown and "(2) Doubt · weak, 10%" in shown
 
 
 def test_analyze_json_is_api_shape(article):
@@ -82,7 +96,7 @@ def test_analyze_stdin_and_threshold(standin):
     result = run("-", "--threshold", "0.85", input=TEXT)
     assert result.exit_code == 0, result.output
     assert standin["args"] == (None, 0.85)
-    assert "[traitors]^1" in result.output and "[reckless]" not in result.output
+    assert "[traitors](1)" in result.output and "[reckless]" not in result.output
 
 
 def test_analyze_folder_json_lines(tmp_path):
@@ -116,7 +130,7 @@ def test_analyze_real_model_example_article():
         pytest.skip(f"The default model is not shipped yet: {exc}")
     result = run(ROOT / "examples" / "op-ed.txt")
     assert result.exit_code == 0, result.output
-    assert "]^1" in result.output and "propaganda density" in result.output
+    assert "](1)" in result.output and "The model's estimate:" in result.output
     data = json.loads(run(ROOT / "examples" / "op-ed.txt", "-f", "json").output)
     assert data["spans"] and data["model"]["name"]
     assert all(0 <= s["score"] <= 1 and s["definition"] for s in data["spans"])
