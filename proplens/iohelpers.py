@@ -49,3 +49,18 @@ def atomic_write(
         with suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def display_path(path: str | bytes | os.PathLike) -> str:
+    """`path` as text that can be printed and stored: bytes that are not UTF-8 become `\\xNN`.
+
+    A file name copied from a Windows zip (`article7\\xe9t\\xe9.txt`, Latin-1 bytes) reaches Python
+    as a string with lone surrogates, which no UTF-8 terminal, log or database accepts. The result
+    is stable (the same name always gives the same text), so it can identify an input across runs.
+
+    Example:
+        >>> display_path(os.fsdecode(b"article7\\xe9t\\xe9.txt"))
+        'article7\\\\xe9t\\\\xe9.txt'
+    """
+    raw = os.fsencode(path)
+    return raw.decode("utf-8", "backslashreplace")

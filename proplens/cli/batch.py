@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 
+from proplens.ingest.decoding import DEFAULT_MAX_CHARS, MAX_BYTES_ENV
 from proplens.runner import FACTORY_ENV, run_batch
 from proplens.storage import Store
+
+EXIT_SOME_FAILED = 3
 
 DB_HELP = "Database: a SQLAlchemy URL or a SQLite file path (default: the user data folder)."
 
@@ -48,16 +52,48 @@ DB_HELP = "Database: a SQLAlchemy URL or a SQLite file path (default: the user d
     show_default=True,
     help="File pattern inside folders (default: every supported format).",
 )
+@click.option(
+    "--max-chars",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_CHARS,
+    show_default=True,
+    help="Longest article analysed, in characters; longer ones are recorded as failed.",
+)
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    envvar=MAX_BYTES_ENV,
+    help=f"Largest input file read, in bytes (default: ${MAX_BYTES_ENV} or 20 MB).",
+)
+@click.option(
+    "--retry-stopped",
+    is_flag=True,
+    help="Analyse again the articles skipped because they stopped the process twice.",
+)
 @click.option("--no-progress", is_flag=True, help="Do not draw the progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def batch_cmd(
-    inputs, db, workers, scheduler, batch_size, shard, model, pattern, no_progress, as_json
+    inputs,
+    db,
+    workers,
+    scheduler,
+    batch_size,
+    shard,
+    model,
+    pattern,
+    max_chars,
+    max_bytes,
+    retry_stopped,
+    no_progress,
+    as_json,
 ) -> None:
     """Analyse INPUT files, folders, globs or JSONL into the database.
 
     Articles already stored for the same model are skipped, so re-running after a crash
     finishes the work with no loss and no duplicates. Unreadable articles are recorded as
-    failed and the run goes on.
+    failed and the run goes on; an article that stopped the process twice (out of memory) is
+    recorded as failed and skipped. Exit status: 0 when every input is stored, 3 when the run
+    finished but some inputs failed (listed), 1 when the run could not start.
     """
     with Store(db) as store:
         summary = run_batch(
@@ -70,11 +106,17 @@ def batch_cmd(
             shard=shard,
             glob=pattern,
             progress=not no_progress,
+            max_chars=max_chars,
+            max_bytes=max_bytes,
+            retry_stopped=retry_stopped,
         )
         failures = store.failures(run_id=summary.run_id)
     if as_json:
         click.echo(json.dumps({**summary.to_json(), "failures": failures}, indent=2))
-        return
+        sys.exit(EXIT_SOME_FAILED if summary.failed else 0)
+    if summary.interrupted_runs:
+        runs = ", ".join(map(str, summary.interrupted_runs))
+        click.echo(f"Closed earlier runs that were stopped before finishing: {runs}.", err=True)
     for f in failures[:20]:
         click.echo(f"failed: {f['origin']}: {f['error']}", err=True)
     if len(failures) > 20:
@@ -84,6 +126,7 @@ def batch_cmd(
         f"{summary.seconds:.1f} s ({summary.rate:.2f} articles/s) with {summary.model}; "
         f"run {summary.run_id} in {store!r}."
     )
+    sys.exit(EXIT_SOME_FAILED if summary.failed else 0)
 
 
 commands = [batch_cmd]

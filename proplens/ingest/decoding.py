@@ -11,6 +11,7 @@ from pathlib import Path
 from proplens.errors import IngestError
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_CHARS = 200_000  # longest article analysed by the API, `analyze` and `batch`
 MAX_BYTES_ENV = "PROPLENS_MAX_BYTES"
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
@@ -89,14 +90,20 @@ def _too_big(name: str, size: int, limit: int) -> IngestError:
 
 
 def _read_bytes(path: Path, max_bytes: int | None) -> bytes:
-    limit = resolve_max_bytes(max_bytes)
+    from proplens.iohelpers import display_path
+
+    limit, name = resolve_max_bytes(max_bytes), display_path(path)
+    if path.is_symlink() and not path.exists():
+        raise IngestError(
+            f"{name} is a symbolic link to a missing file or a link loop; fix or remove the link."
+        )
     if not path.exists():
-        raise IngestError(f"No such file or folder: {path}.")
+        raise IngestError(f"No such file or folder: {name}.")
     if path.is_dir():
-        raise IngestError(f"{path} is a folder; pass a file, or use `iter_docs` to read a folder.")
+        raise IngestError(f"{name} is a folder; pass a file, or use `iter_docs` to read a folder.")
     size = path.stat().st_size
     if size > limit:
-        raise _too_big(str(path), size, limit)
+        raise _too_big(name, size, limit)
     return path.read_bytes()
 
 
@@ -125,12 +132,14 @@ def sniff_binary(data: bytes) -> str | None:
     return None
 
 
-def decode_bytes(data: bytes, name: str = "<input>") -> tuple[str, str]:
+def decode_bytes(data: bytes, name: str = "<input>", allow_nul: bool = False) -> tuple[str, str]:
     """Decode article bytes, detecting the encoding; newlines are kept exactly.
 
     Args:
         data: The raw bytes.
         name: The file name used in error messages.
+        allow_nul: Decode text holding NUL bytes (JSON Lines, where only the lines holding one
+            are skipped) instead of refusing it as binary.
     Returns:
         `(text, encoding)`; a byte-order mark is removed from the text.
     Raises:
@@ -156,7 +165,7 @@ def decode_bytes(data: bytes, name: str = "<input>") -> tuple[str, str]:
             return data.decode(utf16), utf16
         except UnicodeDecodeError:
             pass
-    if b"\x00" in data:
+    if b"\x00" in data and not allow_nul:
         raise IngestError(
             f"{name} contains NUL bytes, so it is a binary file, not text; "
             "pass a text, HTML or PDF article."

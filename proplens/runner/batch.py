@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from itertools import islice
 from typing import Any
 
 from proplens.doc import Doc
 from proplens.errors import ProplensError
+from proplens.ingest.decoding import DEFAULT_MAX_CHARS
 from proplens.runner.backends import (
     _Dask,
     _Local,
@@ -30,6 +31,8 @@ from proplens.runner.pipelines import (
 )
 from proplens.storage.store import Result, Store
 
+MAX_ATTEMPTS = 2  # times an article may stop the process before it is recorded as failed
+
 
 @dataclass
 class BatchSummary:
@@ -41,6 +44,7 @@ class BatchSummary:
     seconds: float = 0.0
     run_id: int | None = None
     model: str = ""
+    interrupted_runs: list[int] = field(default_factory=list)
 
     @property
     def rate(self) -> float:
@@ -65,6 +69,9 @@ def run_batch(
     progress: bool = True,
     on_batch: Callable[[BatchSummary], None] | None = None,
     model_batch_size: int = 1,
+    max_chars: int | None = DEFAULT_MAX_CHARS,
+    max_bytes: int | None = None,
+    retry_stopped: bool = False,
 ) -> BatchSummary:
     """Analyse every input article into `store`, skipping those it already holds.
 
@@ -85,6 +92,11 @@ def run_batch(
         model_batch_size: Articles per model call. 1 (the default) keeps every article's result
             identical however the run is split; larger is faster (about 12% at 8 for the
             default model on 2 cores) but scores then depend on batch neighbours.
+        max_chars: Longest article analysed, in characters (None: no limit); longer ones are
+            recorded as failed.
+        max_bytes: Largest input file read (default: `PROPLENS_MAX_BYTES` or 20 MB).
+        retry_stopped: Analyse again (one at a time) the articles skipped because they stopped
+            the process `MAX_ATTEMPTS` times.
 
     Returns:
         A `BatchSummary` (done, skipped, failed, rate).
@@ -121,12 +133,16 @@ def run_batch(
         "batch_size": batch_size,
     }
     try:
+        summary.interrupted_runs = store.close_interrupted_runs()
         summary.run_id = store.start_run(backend.model, params)
+        if retry_stopped:
+            store.reset_attempts(backend.model, MAX_ATTEMPTS - 1)
         total = estimate_total(expanded) if progress else None
         if total is not None and shard_t is not None:
             total = -(-total // shard_t[1])
         with _progress(progress, total) as advance:
-            items = (i for i in iter_items(expanded) if in_shard(i, shard_t))
+            read = iter_items(expanded, max_bytes=max_bytes, max_chars=max_chars)
+            items = (i for i in read if in_shard(i, shard_t))
             while batch := list(islice(items, batch_size)):
                 counts = _run_one(batch, backend, store, summary.run_id, model_batch_size)
                 for key, value in counts.items():
@@ -145,9 +161,17 @@ def run_batch(
 def _run_one(
     batch: list[Item], backend: Any, store: Store, run_id: int, model_batch_size: int
 ) -> dict[str, int]:
+    """Analyse and store one batch.
+
+    Each article is marked as started (committed) before the model sees it, and the mark goes
+    with its result. A mark left by an earlier run means the article was in a batch that stopped
+    the process (killed, out of memory): such suspects are analysed one at a time, and one that
+    has stopped the process `MAX_ATTEMPTS` times is recorded as failed instead of run again.
+    """
+    model = backend.model
     failed = [Result(i.origin, i.doc, i.error) for i in batch if i.error is not None]
     readable = [i for i in batch if i.error is None and i.doc is not None]
-    stored = store.done_hashes([i.doc.content_hash for i in readable], backend.model)
+    stored = store.done_hashes([i.doc.content_hash for i in readable], model)
     todo, seen, skipped = [], set(stored), 0
     for item in readable:
         if item.doc.content_hash in seen:
@@ -155,8 +179,45 @@ def _run_one(
         else:
             seen.add(item.doc.content_hash)
             todo.append((item.origin, item.doc))
-    results = backend.analyse(todo, model_batch_size) + failed
-    return store.write_batch(run_id, backend.model, results, skipped=skipped)
+    tried = store.attempts([d.content_hash for _, d in todo], model)
+    fresh = [t for t in todo if not tried.get(t[1].content_hash)]
+    suspects = [t for t in todo if 0 < tried.get(t[1].content_hash, 0) < MAX_ATTEMPTS]
+    stopped = [
+        Result(o, d, _stopped_message(tried[d.content_hash]), stopped=True)
+        for o, d in todo
+        if tried.get(d.content_hash, 0) >= MAX_ATTEMPTS
+    ]
+    counts = store.write_batch(
+        run_id,
+        model,
+        _analyse(fresh, backend, store, run_id, model_batch_size) + failed + stopped,
+        skipped=skipped,
+    )
+    for one in suspects:
+        more = store.write_batch(run_id, model, _analyse([one], backend, store, run_id, 1))
+        counts = {k: counts[k] + more[k] for k in counts}
+    return counts
+
+
+def _analyse(
+    items: list[tuple[str | None, Doc]], backend: Any, store: Store, run_id: int, mbs: int
+) -> list[Result]:
+    if not items:
+        return []
+    store.mark_started(run_id, backend.model, items)
+    try:
+        return backend.analyse(items, mbs)
+    except KeyboardInterrupt:  # the user stopped the run, not the article: forget the marks
+        store.unmark_started(backend.model, [d.content_hash for _, d in items])
+        raise
+
+
+def _stopped_message(attempts: int) -> str:
+    return (
+        f"The process stopped while analysing this article ({attempts} times: out of memory, "
+        "or killed), so it is skipped. Analyse it alone with more memory or a lower "
+        "`--max-chars`, or split it; `proplens batch --retry-stopped` tries it again."
+    )
 
 
 class _progress:

@@ -14,6 +14,7 @@ from proplens.errors import StoreError
 from proplens.storage.paths import default_db_url
 
 BACKENDS = ("sqlite", "postgresql")
+IMMEDIATE = "proplens_write"
 
 
 def resolve_url(db: str | None) -> URL:
@@ -85,4 +86,14 @@ def _sqlite_transactions(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # type: ignore[no-untyped-def]
-        conn.exec_driver_sql("BEGIN")
+        write = conn.get_execution_options().get(IMMEDIATE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def immediate(conn: sa.Connection) -> sa.Connection:
+    """`conn` set to take SQLite's write lock when its transaction begins (other backends: as is).
+
+    A transaction that reads and then writes would otherwise fail at once with "database is
+    locked" when another one wrote meanwhile, instead of waiting its turn (busy_timeout).
+    """
+    return conn.execution_options(**{IMMEDIATE: True})

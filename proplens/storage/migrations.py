@@ -159,3 +159,27 @@ def m001_initial(conn: Connection) -> None:
     sa.Index("ix_spans_article", spans.c.article_id)
     sa.Index("ix_spans_technique", spans.c.technique)
     md.create_all(conn)
+
+
+@migration
+def m002_run_liveness_and_attempts(conn: Connection) -> None:
+    """Runs record where they run (to close killed ones); `attempts` marks started articles."""
+    for name, kind in (("host", "VARCHAR(255)"), ("pid", "INTEGER"), ("heartbeat", "VARCHAR(32)")):
+        conn.execute(sa.text(f"ALTER TABLE runs ADD COLUMN {name} {kind}"))
+    conn.execute(sa.text("ALTER TABLE runs ADD COLUMN status VARCHAR(16)"))
+    conn.execute(sa.text("UPDATE runs SET status = 'finished' WHERE finished IS NOT NULL"))
+    md = sa.MetaData()
+    # An article being analysed: a row is written (and committed) before the model runs and
+    # removed with its result, so a row left behind names an article that stopped the process.
+    sa.Table(
+        "attempts",
+        md,
+        sa.Column("content_hash", sa.String(64), primary_key=True),
+        sa.Column("model_name", sa.String(200), primary_key=True),
+        sa.Column("model_version", sa.String(100), primary_key=True),
+        sa.Column("origin", sa.Text),
+        sa.Column("attempts", sa.Integer, nullable=False),
+        sa.Column("run_id", sa.Integer),
+        sa.Column("started", sa.String(32), nullable=False),
+    )
+    md.create_all(conn)

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import socket
+import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -19,12 +23,16 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from proplens.doc import META_FIELDS, Doc, Span
 from proplens.errors import StoreError
-from proplens.storage.engine import create_engine, resolve_url, safe
+from proplens.storage.engine import create_engine, immediate, resolve_url, safe
 from proplens.storage.migrations import MIGRATIONS, migrate, utcnow
 from proplens.summary import summarize
 
 DONE, FAILED = "done", "failed"
+RUNNING, FINISHED, INTERRUPTED = "running", "finished", "interrupted"
+STALE_HOURS = 6  # a run on another machine silent this long is taken as killed
 _CHUNK = 500  # bound parameters per IN (...) query, well under every backend's limit
+_MIGRATION_LOCK = 0x70726F706C656E73  # "proplens": the PostgreSQL advisory lock key
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,7 @@ class Result:
     origin: str | None
     doc: Doc | None = None
     error: str | None = None
+    stopped: bool = False  # the article stopped the process before: keep its attempts record
 
 
 class Store:
@@ -61,10 +70,9 @@ class Store:
         self.url = resolve_url(url)
         self.engine = create_engine(self.url)
         try:
-            with self.engine.begin() as conn:
-                self.migrated = migrate(conn)
+            self.migrated = self._migrate()
             md = sa.MetaData()
-            md.reflect(self.engine, only=["runs", "articles", "spans"])
+            md.reflect(self.engine, only=["runs", "articles", "spans", "attempts"])
         except StoreError:
             self.engine.dispose()
             raise
@@ -72,7 +80,28 @@ class Store:
             self.engine.dispose()
             why = _why(exc)
             raise StoreError(f"Could not open the database {safe(self.url)!r}: {why}") from None
-        self.runs, self.articles, self.spans = (md.tables[n] for n in ("runs", "articles", "spans"))
+        self.runs, self.articles, self.spans, self.attempts_table = (
+            md.tables[n] for n in ("runs", "articles", "spans", "attempts")
+        )
+
+    def _migrate(self, tries: int = 8) -> list[str]:
+        """Bring the schema up to date, one process at a time.
+
+        Processes started together on an empty database would otherwise all create the same
+        tables: PostgreSQL serialises them with an advisory lock held until commit, SQLite with
+        `BEGIN IMMEDIATE` (the write lock taken up front) and a few retries while it is busy.
+        """
+        for attempt in range(tries):
+            try:
+                with immediate(self.engine.connect()) as conn, conn.begin():
+                    if self.engine.dialect.name == "postgresql":
+                        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_MIGRATION_LOCK)))
+                    return migrate(conn)
+            except sa.exc.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == tries - 1:
+                    raise
+                time.sleep(0.05 * 2**attempt)
+        raise AssertionError("unreachable")
 
     def __repr__(self) -> str:
         return f"Store({safe(self.url)!r})"
@@ -93,22 +122,122 @@ class Store:
     # -- runs ---------------------------------------------------------------------------------
 
     def start_run(self, model: ModelId, params: dict[str, Any] | None = None) -> int:
-        """Record the start of a batch run and return its id."""
-        values = dict(model_name=model.name, model_version=model.version, started=utcnow())
-        values["params"] = json.dumps(params or {}, default=str)
+        """Record the start of a batch run (on this host, in this process) and return its id."""
+        now = utcnow()
+        values = dict(model_name=model.name, model_version=model.version, started=now)
+        values.update(host=socket.gethostname()[:255], pid=os.getpid(), heartbeat=now)
+        values.update(status=RUNNING, params=_clean(json.dumps(params or {}, default=str)))
         with self._begin() as conn:
             return conn.execute(sa.insert(self.runs).values(**values)).inserted_primary_key[0]
 
     def finish_run(self, run_id: int) -> None:
+        now = utcnow()
         with self._begin() as conn:
             conn.execute(
-                sa.update(self.runs).where(self.runs.c.id == run_id).values(finished=utcnow())
+                sa.update(self.runs)
+                .where(self.runs.c.id == run_id)
+                .values(finished=now, heartbeat=now, status=FINISHED)
             )
+
+    def close_interrupted_runs(self, stale_hours: float = STALE_HOURS) -> list[int]:
+        """Mark unfinished runs whose process is gone as interrupted; return their ids.
+
+        A run of this host is gone when its process id no longer exists; a run of another host
+        when it has written nothing for `stale_hours` (its batches refresh `heartbeat`).
+        """
+        r, host = self.runs, socket.gethostname()[:255]
+        cutoff = time.time() - stale_hours * 3600
+        with self._connect() as conn:
+            rows = conn.execute(
+                sa.select(r.c.id, r.c.host, r.c.pid, r.c.heartbeat, r.c.started).where(
+                    r.c.finished.is_(None), sa.or_(r.c.status.is_(None), r.c.status == RUNNING)
+                )
+            ).all()
+        gone = [
+            row.id
+            for row in rows
+            if (row.host == host and row.pid is not None and not _alive(row.pid))
+            or _timestamp(row.heartbeat or row.started) < cutoff
+        ]
+        if gone:
+            with self._begin() as conn:
+                conn.execute(sa.update(r).where(r.c.id.in_(gone)).values(status=INTERRUPTED))
+        return gone
 
     def get_run(self, run_id: int) -> dict[str, Any] | None:
         with self._connect() as conn:
             row = conn.execute(sa.select(self.runs).where(self.runs.c.id == run_id)).first()
         return dict(row._mapping) if row else None
+
+    # -- attempts -----------------------------------------------------------------------------
+
+    def attempts(self, hashes: Iterable[str], model: ModelId) -> dict[str, int]:
+        """How many times each of `hashes` was started by `model` without a result being stored."""
+        t, hashes, out = self.attempts_table, list(dict.fromkeys(hashes)), {}
+        with self._connect() as conn:
+            for i in range(0, len(hashes), _CHUNK):
+                query = sa.select(t.c.content_hash, t.c.attempts).where(
+                    t.c.content_hash.in_(hashes[i : i + _CHUNK]),
+                    t.c.model_name == model.name,
+                    t.c.model_version == model.version,
+                )
+                out.update((h, n) for h, n in conn.execute(query))
+        return out
+
+    def mark_started(
+        self, run_id: int | None, model: ModelId, items: Iterable[tuple[str | None, Doc]]
+    ) -> None:
+        """Record (and commit) that `items` are about to be analysed: one more attempt each.
+
+        The record is removed when the result is stored, so one that survives names an article
+        whose analysis stopped the process (killed, out of memory).
+        """
+        t, now = self.attempts_table, utcnow()
+        with self._begin() as conn:
+            for origin, doc in items:
+                key = dict(
+                    content_hash=doc.content_hash,
+                    model_name=model.name,
+                    model_version=model.version,
+                )
+                done = conn.execute(
+                    sa.update(t)
+                    .where(*(t.c[k] == v for k, v in key.items()))
+                    .values(attempts=t.c.attempts + 1, run_id=run_id, started=now)
+                )
+                if not done.rowcount:
+                    values = dict(key, origin=_clean(origin), attempts=1, run_id=run_id)
+                    conn.execute(sa.insert(t).values(**values, started=now))
+
+    def reset_attempts(self, model: ModelId, to: int) -> None:
+        """Lower every attempt count of `model` above `to` to `to` (to try those articles again)."""
+        t = self.attempts_table
+        with self._begin() as conn:
+            conn.execute(
+                sa.update(t)
+                .where(
+                    t.c.model_name == model.name,
+                    t.c.model_version == model.version,
+                    t.c.attempts > to,
+                )
+                .values(attempts=to)
+            )
+
+    def unmark_started(self, model: ModelId, hashes: Iterable[str]) -> None:
+        """Forget the attempts of `hashes` (their analysis ended without stopping the process)."""
+        with self._begin() as conn:
+            self._clear_attempts(conn, model, list(hashes))
+
+    def _clear_attempts(self, conn: sa.Connection, model: ModelId, hashes: list[str]) -> None:
+        t = self.attempts_table
+        for i in range(0, len(hashes), _CHUNK):
+            conn.execute(
+                sa.delete(t).where(
+                    t.c.content_hash.in_(hashes[i : i + _CHUNK]),
+                    t.c.model_name == model.name,
+                    t.c.model_version == model.version,
+                )
+            )
 
     # -- writing ------------------------------------------------------------------------------
 
@@ -141,6 +270,7 @@ class Store:
             `{"done": …, "skipped": …, "failed": …}` for this batch.
         """
         counts = {"done": 0, "skipped": skipped, "failed": 0}
+        results = list(results)
         with self._begin() as conn:
             for result in results:
                 try:
@@ -150,16 +280,20 @@ class Store:
                             counts["done" if new else "skipped"] += 1
                             continue
                         self._insert_failed(conn, run_id, model, result)
-                except DBAPIError as exc:  # e.g. a NUL character, which PostgreSQL rejects
+                except (DBAPIError, UnicodeError, ValueError) as exc:  # e.g. NUL for PostgreSQL
                     error = f"The database could not store this article: {_why(exc)}"
                     self._insert_failed(conn, run_id, model, Result(result.origin, error=error))
                 counts["failed"] += 1
+            ended = [r.doc.content_hash for r in results if r.doc is not None and not r.stopped]
+            self._clear_attempts(conn, model, ended)
             if run_id is not None:
                 r = self.runs
                 conn.execute(
                     sa.update(r)
                     .where(r.c.id == run_id)
-                    .values(**{k: getattr(r.c, k) + v for k, v in counts.items()})
+                    .values(
+                        heartbeat=utcnow(), **{k: getattr(r.c, k) + v for k, v in counts.items()}
+                    )
                 )
         return counts
 
@@ -397,7 +531,7 @@ class Store:
         return _Guard(self, self.engine.connect())
 
     def _begin(self):  # type: ignore[no-untyped-def]
-        return _Guard(self, self.engine.begin())
+        return _Guard(self, _writing(self.engine))
 
 
 class _Guard:
@@ -422,6 +556,38 @@ class _Guard:
         return False
 
 
+@contextmanager
+def _writing(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A connection in a write transaction (SQLite takes its write lock at BEGIN: no deadlock
+    between two readers that both want to write, which SQLite reports as "database is locked")."""
+    with immediate(engine.connect()) as conn, conn.begin():
+        yield conn
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, owned by someone else
+        return True
+    return True
+
+
+def _timestamp(text: str | None) -> float:
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(str(text).replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return 0.0
+
+
+def _clean(value: Any) -> Any:
+    """`value` with lone surrogates (from file names that are not UTF-8) replaced by U+FFFD."""
+    return _SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
+
+
 def _why(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None) or exc
     text = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
@@ -443,7 +609,7 @@ def month_of(date: str | None) -> str | None:
 
 def _article_values(doc: Doc, run_id, model: ModelId, origin, status, error) -> dict[str, Any]:
     meta, summary = doc.meta(), summarize(doc, top_sentences=0)
-    return {
+    values = {
         "content_hash": doc.content_hash,
         "model_name": model.name,
         "model_version": model.version,
@@ -466,6 +632,7 @@ def _article_values(doc: Doc, run_id, model: ModelId, origin, status, error) -> 
         "covered_chars": summary["covered_chars"],
         "created": utcnow(),
     }
+    return {k: _clean(v) for k, v in values.items()}
 
 
 def _span_values(article_id: int, ord: int, span: Span) -> dict[str, Any]:

@@ -48,7 +48,8 @@ def test_batch_cli_summary_then_rerun_skips(tmp_path):
     db = f"sqlite:///{tmp_path / 'x.db'}"
     first = batch(str(feed), str(tmp_path / "empty.txt"), "--db", db, "--model", FAKE)
     second = batch(str(tmp_path), "--db", db, "--json", env={"PROPLENS_PIPELINE_FACTORY": FAKE})
-    assert first.exit_code == 0, first.output
+    assert first.exit_code == 3, first.output  # finished, but an input failed
+    assert second.exit_code == 3
     assert "Done 12, skipped 0, failed 1 in" in first.output
     assert "failed: " in first.output and "empty.txt" in first.output
     data = json.loads(second.output)
@@ -75,6 +76,36 @@ def test_batch_cli_errors_exit_1(tmp_path, args, message):
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
         result = batch(str(feed), "--model", FAKE, *db, *args)
     assert result.exit_code == 1 and message in result.output
+
+
+def test_batch_cli_exits_0_only_when_every_input_is_stored(tmp_path):
+    feed = write_feed(tmp_path / "feed.jsonl", 3)
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    assert batch(str(feed), "--db", db, "--model", FAKE).exit_code == 0
+    (tmp_path / "bad.jsonl").write_text('{"text": "x"}\n{"nope": 1}\n', encoding="utf-8")
+    assert batch(str(tmp_path / "bad.jsonl"), "--db", db, "--model", FAKE).exit_code == 3
+
+
+@pytest.mark.parametrize(
+    "args,done,phrases",
+    [
+        (
+            ["--max-chars", "60"],
+            2,
+            ("over the limit of 60", "`--max-chars`"),
+        ),
+        (["--max-bytes", "10"], 0, ("over the limit of 10 bytes", "`--max-bytes`")),
+    ],
+)
+def test_batch_cli_limits_name_their_option(tmp_path, args, done, phrases):
+    (tmp_path / "a.txt").write_text("Short traitors.", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Short disaster.", encoding="utf-8")
+    (tmp_path / "long.txt").write_text("A long text about the nation. " * 10, encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    result = batch(str(tmp_path), "--db", db, "--model", FAKE, "--json", *args)
+    data = json.loads(result.output)
+    assert result.exit_code == 3 and data["done"] == done
+    assert all(p in data["failures"][0]["error"] for p in phrases)
 
 
 def test_batch_cli_missing_input(tmp_path):

@@ -7,7 +7,7 @@ from proplens.doc import Doc
 from proplens.errors import StoreError
 from proplens.storage import ModelId, Result, Store
 from proplens.storage import store as store_module
-from proplens.storage.migrations import MIGRATIONS_TABLE
+from proplens.storage.migrations import MIGRATIONS, MIGRATIONS_TABLE
 from proplens.storage.store import month_of
 
 MODEL = ModelId("fake", "1")
@@ -146,7 +146,7 @@ def test_store_refuses_newer_schema_and_keeps_data(db_url):
 
 
 def test_store_migrates_once(db_url):
-    assert Store(db_url).migrated == ["m001_initial"]
+    assert Store(db_url).migrated == [fn.__name__ for fn in MIGRATIONS]
     assert Store(db_url).migrated == []
 
 
