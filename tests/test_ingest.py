@@ -248,3 +248,164 @@ def test_ingest_stdin_bytes_and_docs(monkeypatch):
 def test_ingest_doc_from_text_rejects_blank():
     with pytest.raises(IngestError, match="empty"):
         doc_from_text("   ")
+
+
+# --- gzip, the reader registry, streaming, the article-id rule ----------------------------------
+
+
+def write_gz(path, lines: list[str]) -> None:
+    import gzip
+
+    with gzip.open(path, "wt", encoding="utf-8") as f:
+        f.write("".join(line + "\n" for line in lines))
+
+
+RECORDS = [
+    {"id": "a1", "text": "They are traitors.", "source": "Outlet A", "date": "2016-03-05",
+     "topic": "elections", "bias": "left"},
+    {"text": "Fear for the nation!", "source": "Outlet B", "date": "1/21", "bias": "right"},
+    {"text": "A calm report.", "source": "Outlet B", "date": "", "topic": "economy"},
+]  # fmt: skip
+
+
+def test_ingest_gzip_jsonl_keeps_every_field(tmp_path):
+    path = tmp_path / "dump-00.jsonl.gz"
+    write_gz(path, [json.dumps(r) for r in RECORDS])
+    docs = read_path(path)
+    assert [d.id for d in docs] == ["a1", "dump-00:2", "dump-00:3"]
+    assert [d.date for d in docs] == ["2016-03-05", "1/21", ""]
+    assert docs[0].extra == {"topic": "elections", "bias": "left"}
+    assert docs[1].extra == {"bias": "right"} and docs[2].extra == {"topic": "economy"}
+    assert [d.text for d in iter_docs([tmp_path])] == [r["text"] for r in RECORDS]
+
+
+@pytest.mark.parametrize(
+    "name,data,kind",
+    [
+        ("note.txt.gz", "caf\u00e9\r\nThey lie.", "text"),
+        ("article42.txt.gz", "They lie.", "text"),
+        ("page.html.gz", "<html><body><article><p>" + "They lie. " * 30 + "</p></article>", "html"),
+        ("no-extension.gz", json.dumps({"text": "They lie."}), "jsonl"),
+    ],
+)
+def test_ingest_gzip_any_kind_read_as_it_is(tmp_path, name, data, kind):
+    import gzip
+
+    from proplens.ingest import Source, sniff_kind
+
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(data.encode("utf-8")))
+    source = Source(name, path=path)
+    assert source.gzip and sniff_kind(source.head(), source.inner) == kind
+    (doc,) = read_path(path)
+    assert "They lie." in doc.text
+    assert doc.id == {"article42.txt.gz": "42", "no-extension.gz": "no-extension:1"}.get(
+        name, name.split(".")[0]
+    )
+
+
+def test_ingest_damaged_gzip_keeps_the_lines_before_and_names_the_file(tmp_path):
+    import gzip
+
+    blob = gzip.compress(
+        "".join(
+            json.dumps({"text": f"Article {i} " + "x" * 3000}) + "\n" for i in range(200)
+        ).encode("utf-8")
+    )
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(blob[: len(blob) // 2])
+    issues: list[IngestIssue] = []
+    docs = read_path(path, errors=issues)
+    assert 0 < len(docs) < 200
+    assert len(issues) == 1 and issues[0].line == len(docs) + 1
+    assert "cut.jsonl.gz is a damaged or truncated gzip file" in str(issues[0])
+    assert f"lines 1-{len(docs)} were read" in str(issues[0])
+
+
+def test_ingest_gzip_bomb_is_refused_by_the_size_limit(tmp_path):
+    import gzip
+
+    path = tmp_path / "bomb.txt.gz"
+    path.write_bytes(gzip.compress(b"a" * 5_000_000))
+    with pytest.raises(IngestError, match="more than 1,000 bytes once uncompressed.*--max-bytes"):
+        read_path(path, max_bytes=1000)
+
+
+def test_ingest_jsonl_limit_applies_per_record_not_per_file(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    lines = [json.dumps({"text": f"Article {i}."}) for i in range(50)]
+    lines[3] = json.dumps({"text": "y" * 500})
+    path.write_text("\n".join(lines), encoding="utf-8")
+    issues: list[IngestIssue] = []
+    docs = read_path(path, max_bytes=200, errors=issues)  # the file is ~1.4 kB
+    assert len(docs) == 49
+    assert [i.line for i in issues] == [4] and "over the limit of 200 bytes" in str(issues[0])
+
+
+def test_ingest_jsonl_streams_in_bounded_memory(tmp_path):
+    import tracemalloc
+
+    from proplens.ingest import iter_records
+
+    path = tmp_path / "big.jsonl.gz"
+    body = "They are traitors. " * 100  # ~1.9 kB per record, ~40 MB in all
+    write_gz(path, [json.dumps({"text": f"{i} {body}", "bias": "left"}) for i in range(20_000)])
+    tracemalloc.start()
+    count = sum(1 for r in iter_records([path]) if r.doc is not None)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert count == 20_000
+    assert peak < 5_000_000, f"peak {peak:,} bytes while reading a 40 MB dump"
+
+
+@pytest.mark.parametrize(
+    "name,part,expected",
+    [
+        ("article111.txt", None, "111"),
+        ("dir/article111.txt.gz", None, "111"),
+        ("feed.jsonl.gz", 7, "feed:7"),
+        ("feed.jsonl", 7, "feed:7"),
+        ("<stdin>", None, "stdin"),
+        ("<stdin>", 2, "stdin:2"),
+        ("notes.md", None, "notes"),
+    ],
+)
+def test_ingest_article_id_rule(name, part, expected):
+    from proplens.ingest import article_id
+
+    assert article_id(name, part) == expected
+
+
+def test_ingest_reader_registry_takes_a_new_kind(tmp_path):
+    from proplens.ingest import READERS, Reader, register_reader
+    from proplens.ingest.formats import article_id as aid
+
+    def read_tsv(source, max_bytes):
+        rows = source.read_all(max_bytes).decode("utf-8").splitlines()
+        for n, row in enumerate(rows, start=1):
+            outlet, text = row.split("\t")
+            yield n, doc_from_text(text, id=aid(source.name, n), source=outlet)
+
+    register_reader(Reader("tsv", read_tsv, frozenset({".tsv"}), many=True))
+    try:
+        (tmp_path / "sub").mkdir()
+        (tmp_path / "sub" / "feed.tsv").write_text("A\tThey lie.\nB\tFear!\n", encoding="utf-8")
+        docs = list(iter_docs(tmp_path))
+        assert [(d.id, d.source, d.text) for d in docs] == [
+            ("feed:1", "A", "They lie."),
+            ("feed:2", "B", "Fear!"),
+        ]
+    finally:
+        READERS.pop("tsv")
+
+
+def test_ingest_estimate_total_reads_only_a_head(tmp_path):
+    from proplens.ingest import estimate_total
+
+    path = tmp_path / "big.jsonl.gz"
+    write_gz(path, [json.dumps({"text": f"Article number {i}. " * 20}) for i in range(5000)])
+    (tmp_path / "one.txt").write_text("x", encoding="utf-8")
+    estimate = estimate_total([path, tmp_path / "one.txt"], head_bytes=50_000)
+    assert 4000 < estimate < 6000  # an estimate from the first 50 kB of 2 MB
+    assert estimate_total([path], head_bytes=10_000_000) == 5000
+    assert estimate_total(["-"]) is None

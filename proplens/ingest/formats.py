@@ -1,14 +1,31 @@
-"""Bytes of one input to `Doc`s by kind: plain text, HTML, PDF, JSON and JSON Lines."""
+"""The reader registry: one input (file, gzip file, stdin bytes) to `Doc`s by kind.
+
+Each kind (plain text, HTML, PDF, JSON, JSON Lines) is a `Reader`: how its content is recognised
+(`magic`, `guess`), the extensions it claims, and a `read` that yields the input's articles.
+`register_reader` adds a kind; `analyze`, `extract`, `serve` and `batch` all read through here.
+A gzip-compressed input (`.jsonl.gz`, `.txt.gz`, or any file starting with the gzip magic bytes)
+is read as it is, without unpacking it to disk; JSON Lines are streamed one line at a time, so a
+dump of any size is read in bounded memory.
+
+One article-id rule (`article_id`): a record's own `id` when it has one; else the file name
+without its compression and format extensions (`article123.txt` gives `123`), followed by
+`:<n>` for the n-th record (its line number in JSON Lines, counted from 1; its position in a
+JSON array, from 1).
+"""
 
 from __future__ import annotations
 
 import codecs
+import gzip
 import io
 import json
 import logging
 import warnings
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from proplens.doc import META_FIELDS, Doc
 from proplens.errors import IngestError, ProplensError
@@ -18,20 +35,53 @@ from proplens.ingest.decoding import (
     _SURROGATE,
     HTML_SUFFIXES,
     JSONL_SUFFIXES,
+    TEXT_SUFFIXES,
     IngestIssue,
     IngestWarning,
     _non_blank,
+    _read_bytes,
+    _utf16_without_bom,
     decode_bytes,
+    resolve_max_bytes,
 )
+
+GZIP_MAGIC = b"\x1f\x8b"
+COMPRESSED_SUFFIXES = frozenset({".gz"})
+HEAD_BYTES = 65536  # enough to recognise a kind and to see a whole first JSON Lines record
+
+
+def strip_compression(name: str) -> str:
+    """`name` without a compression extension: `feed.jsonl.gz` gives `feed.jsonl`."""
+    path = Path(name)
+    return str(path.with_suffix("")) if path.suffix.lower() in COMPRESSED_SUFFIXES else name
+
+
+def article_id(name: str, part: int | None = None) -> str:
+    """The id of an article that has none of its own (the one article-id rule).
+
+    Args:
+        name: The input's file name, or "<stdin>".
+        part: The record's number in a file that holds several (line number in JSON Lines).
+    Returns:
+        The file stem without compression and format extensions (the digits of `article<ID>`
+        when the stem looks like that; "stdin" for standard input), then `:<part>` if given.
+
+    Example:
+        >>> article_id("dumps/feed.jsonl.gz", 7), article_id("article111.txt")
+        ('feed:7', '111')
+    """
+    if name == "<stdin>":
+        stem = "stdin"
+    else:
+        stem = Path(strip_compression(name)).stem
+        m = _ARTICLE_ID.search(stem)
+        stem = m.group(1) if m else stem
+    return stem if part is None else f"{stem}:{part}"
 
 
 def doc_id_for(name: str) -> str:
-    """The id of a file's article: the digits of `article<ID>.txt`, else the file stem."""
-    if name == "<stdin>":
-        return "stdin"
-    stem = Path(name).stem
-    m = _ARTICLE_ID.search(stem)
-    return m.group(1) if m else stem
+    """The id of a file's only article (`article_id` without a part)."""
+    return article_id(name)
 
 
 def doc_from_text(text: str, **meta: Any) -> Doc:
@@ -161,44 +211,285 @@ def _has_surrogate(value: Any) -> bool:
     return False
 
 
-def _jsonl_docs(data: bytes, name: str, issues: list[IngestIssue]) -> list[Doc]:
-    text, _ = decode_bytes(data, name)
-    docs: list[Doc] = []
-    stem = doc_id_for(name)
-    for n, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
+Part = tuple[int | None, "Doc | IngestIssue"]
+
+
+class Source:
+    """One input's bytes, uncompressed on the fly when they start with the gzip magic bytes.
+
+    Args:
+        name: The file name (or "<stdin>"), for ids, extensions and messages.
+        path: The file to read, or None when `data` is given.
+        data: The bytes themselves (standard input, an upload).
+    """
+
+    def __init__(self, name: str, path: Path | None = None, data: bytes | None = None) -> None:
+        self.name, self.path, self.data = name, path, data
+        if data is not None:
+            first = data[:2]
+        else:
+            assert path is not None
+            with open(path, "rb") as f:
+                first = f.read(2)
+        self.gzip = first == GZIP_MAGIC
+        self.inner = strip_compression(name) if self.gzip else name
+        self._head: bytes | None = None
+
+    def open(self) -> IO[bytes]:
+        """A binary stream of the (uncompressed) content; close it after use."""
+        raw: IO[bytes] = io.BytesIO(self.data) if self.data is not None else open(self.path, "rb")  # type: ignore[arg-type]
+        return gzip.GzipFile(fileobj=raw, mode="rb") if self.gzip else raw
+
+    def head(self, size: int = HEAD_BYTES) -> bytes:
+        """The first `size` uncompressed bytes (to recognise the kind)."""
+        if self._head is None:
+            if self.data is not None and not self.gzip:
+                self._head = self.data[:size]
+            else:
+                with self._guarded(), self.open() as f:
+                    self._head = f.read(size)
+        return self._head
+
+    def read_all(self, max_bytes: int | None) -> bytes:
+        """All the uncompressed bytes, refused when more than the size limit."""
+        if not self.gzip:
+            if self.data is not None:
+                return self.data
+            assert self.path is not None
+            return _read_bytes(self.path, max_bytes)
+        limit = resolve_max_bytes(max_bytes)
+        with self._guarded(), self.open() as f:
+            data = f.read(limit + 1)
+        if len(data) > limit:
+            raise IngestError(
+                f"{self.name} holds more than {limit:,} bytes once uncompressed, over the limit; "
+                "raise it with `--max-bytes` or the PROPLENS_MAX_BYTES environment variable."
+            )
+        return data
+
+    def _guarded(self) -> _GzipErrors:
+        return _GzipErrors(self.name)
+
+
+class _GzipErrors:
+    """Turn a damaged gzip stream into an `IngestError` that names the file."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> bool:
+        if isinstance(exc, (OSError, EOFError, zlib.error)) and not isinstance(
+            exc, FileNotFoundError
+        ):
+            raise IngestError(_damaged(self.name, exc)) from None
+        return False
+
+
+def _damaged(name: str, exc: BaseException) -> str:
+    why = str(exc).rstrip(".") or type(exc).__name__
+    return (
+        f"{name} is a damaged or truncated gzip file ({why}); download or compress it again "
+        "(`gzip -t FILE` checks one)."
+    )
+
+
+@dataclass(frozen=True)
+class Reader:
+    """How to recognise and read one kind of input.
+
+    Args:
+        kind: The kind's name ("jsonl", "pdf", ...).
+        read: `read(source, max_bytes)` yields `(part, Doc or IngestIssue)` pairs; `part` is the
+            record's number in a file that holds several articles, else None.
+        suffixes: File extensions of the kind (lower case, with the dot).
+        magic: Content that is this kind whatever the file is called (a PDF header, an HTML tag).
+        guess: Content that is this kind when the file name has no extension.
+        mismatch: For a kind with `magic`: why a file with its extension but without its magic
+            is refused (None: such a file is simply read as this kind).
+        many: A file of this kind may hold several articles.
+    """
+
+    kind: str
+    read: Callable[[Source, int | None], Iterator[Part]]
+    suffixes: frozenset[str] = field(default_factory=frozenset)
+    magic: Callable[[bytes], bool] | None = None
+    guess: Callable[[bytes], bool] | None = None
+    mismatch: str | None = None
+    many: bool = False
+
+
+READERS: dict[str, Reader] = {}
+
+
+def register_reader(reader: Reader) -> Reader:
+    """Add (or replace) the reader of `reader.kind`; magic checks run in registration order."""
+    READERS[reader.kind] = reader
+    return reader
+
+
+def supported_suffixes() -> frozenset[str]:
+    """Every extension a registered reader claims (without compression extensions)."""
+    return frozenset(s for r in READERS.values() for s in r.suffixes)
+
+
+def is_supported(name: str) -> bool:
+    """True when a file called `name` is picked up from a folder (compressed ones too)."""
+    return Path(strip_compression(name)).suffix.lower() in supported_suffixes()
+
+
+def sniff_kind(data: bytes, name: str) -> str:
+    """The kind of an input: its content first, then its extension (compression ignored).
+
+    Raises:
+        IngestError: The extension promises a kind whose content is missing (a `.pdf` that is
+            not a PDF).
+    """
+    suffix = Path(strip_compression(name)).suffix.lower()
+    head = data[:HEAD_BYTES]
+    for reader in READERS.values():
+        if reader.magic is not None and reader.magic(head):
+            return reader.kind
+    for reader in READERS.values():
+        if suffix in reader.suffixes:
+            if reader.magic is not None and reader.mismatch:
+                raise IngestError(
+                    f"{name} has a {suffix} extension but is not a {reader.kind.upper()} "
+                    f"({reader.mismatch}); check the file."
+                )
+            return reader.kind
+    if not suffix:
+        for reader in READERS.values():
+            if reader.guess is not None and reader.guess(head):
+                return reader.kind
+    return "text"
+
+
+def read_source(source: Source, max_bytes: int | None = None) -> Iterator[Part]:
+    """The articles of one input, as `(part, Doc or IngestIssue)` pairs, streamed.
+
+    Raises:
+        IngestError: The input as a whole cannot be read (damaged, too big, not text).
+    """
+    reader = READERS[sniff_kind(source.head(), source.inner)]
+    yield from reader.read(source, max_bytes)
+
+
+# --- the readers ----------------------------------------------------------------------------
+
+
+def _whole(make: Callable[[bytes, str], Doc]) -> Callable[[Source, int | None], Iterator[Part]]:
+    def read(source: Source, max_bytes: int | None) -> Iterator[Part]:
+        yield None, make(source.read_all(max_bytes), source.name)
+
+    return read
+
+
+def _text_doc(data: bytes, name: str) -> Doc:
+    text, encoding = decode_bytes(data, name)
+    _non_blank(text, name)
+    return doc_from_text(text, id=article_id(name), path=name, format="text", encoding=encoding)
+
+
+def _parse_record(line: str, name: str, n: int) -> Part:
+    try:
+        return n, _record_doc(json.loads(line), name, article_id(name, n))
+    except json.JSONDecodeError as exc:
+        return n, IngestIssue(name, f"not valid JSON ({exc.msg} at column {exc.colno})", n)
+    except ValueError as exc:
+        return n, IngestIssue(name, str(exc), n)
+
+
+def _jsonl_read(source: Source, max_bytes: int | None) -> Iterator[Part]:
+    head = source.head()
+    wide = head.startswith(
+        (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
+    )
+    if wide or _utf16_without_bom(head):  # rare: decode the whole file (within the size limit)
+        text, _ = decode_bytes(source.read_all(max_bytes), source.name, allow_nul=True)
+        lines: Iterator[tuple[int, str | IngestIssue]] = enumerate(text.split("\n"), start=1)
+    else:
+        lines = _utf8_lines(source, resolve_max_bytes(max_bytes))
+    for n, line in lines:
+        if isinstance(line, IngestIssue):
+            yield n, line
+        elif not line.strip():
             continue
-        try:
-            docs.append(_record_doc(json.loads(line), name, f"{stem}:{n}"))
-        except json.JSONDecodeError as exc:
-            issues.append(IngestIssue(name, f"not valid JSON ({exc.msg} at column {exc.colno})", n))
-        except ValueError as exc:
-            issues.append(IngestIssue(name, str(exc), n))
-    return docs
+        elif "\x00" in line:  # one damaged line is skipped, not the whole file
+            yield n, IngestIssue(source.name, "holds a NUL byte, so it is not JSON text", n)
+        else:
+            yield _parse_record(line, source.name, n)
 
 
-def _json_docs(data: bytes, name: str, issues: list[IngestIssue]) -> list[Doc]:
-    text, _ = decode_bytes(data, name)
+def _utf8_lines(source: Source, limit: int) -> Iterator[tuple[int, str | IngestIssue]]:
+    """The lines of a JSON Lines input, read one at a time (bounded memory)."""
+    name, n = source.name, 0
+    with source.open() as f:
+        while True:
+            try:
+                raw = f.readline(limit + 1)
+                if len(raw) > limit and not raw.endswith(b"\n"):
+                    while (rest := f.readline(1 << 20)) and not rest.endswith(b"\n"):
+                        pass
+                    n += 1
+                    yield (
+                        n,
+                        IngestIssue(
+                            name,
+                            f"is over the limit of {limit:,} bytes for one record; raise it with "
+                            "`--max-bytes` or the PROPLENS_MAX_BYTES environment variable",
+                            n,
+                        ),
+                    )
+                    continue
+            except (OSError, EOFError, zlib.error) as exc:
+                yield (
+                    n + 1,
+                    IngestIssue(
+                        name, _damaged(name, exc).rstrip(".") + f"; lines 1-{n} were read", n + 1
+                    ),
+                )
+                return
+            if not raw:
+                return
+            n += 1
+            if n == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8) :]
+            try:
+                yield n, raw.decode("utf-8")
+            except UnicodeDecodeError:
+                try:  # JSON Lines should be UTF-8; take a legacy encoding line by line
+                    yield n, decode_bytes(raw, name, allow_nul=True)[0]
+                except IngestError:
+                    yield n, IngestIssue(name, "is not text in UTF-8 or a known encoding", n)
+
+
+def _json_read(source: Source, max_bytes: int | None) -> Iterator[Part]:
+    name = source.name
+    text, _ = decode_bytes(source.read_all(max_bytes), name)
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
         raise IngestError(
             f"{name} is not valid JSON ({exc.msg} at line {exc.lineno}); fix it or use .jsonl."
         ) from None
-    items = obj if isinstance(obj, list) else [obj]
-    docs: list[Doc] = []
-    stem = doc_id_for(name)
-    for n, item in enumerate(items):
+    if not isinstance(obj, list):
         try:
-            docs.append(_record_doc(item, name, f"{stem}:{n}" if isinstance(obj, list) else stem))
+            yield None, _record_doc(obj, name, article_id(name))
         except ValueError as exc:
-            issues.append(IngestIssue(name, f"item {n}: {exc}"))
-    return docs
+            yield None, IngestIssue(name, str(exc))
+        return
+    for n, item in enumerate(obj, start=1):
+        try:
+            yield n, _record_doc(item, name, article_id(name, n))
+        except ValueError as exc:
+            yield n, IngestIssue(name, f"item {n}: {exc}")
 
 
 def _looks_like_jsonl(data: bytes) -> bool:
-    first = data.lstrip()[:1]
-    if first != b"{":
+    if data.lstrip()[:1] != b"{":
         return False
     line = data.lstrip().split(b"\n", 1)[0]
     try:
@@ -208,58 +499,71 @@ def _looks_like_jsonl(data: bytes) -> bool:
     return isinstance(obj, dict) and "text" in obj
 
 
-def sniff_kind(data: bytes, name: str) -> str:
-    """ "pdf", "html", "jsonl", "json" or "text": content first, then the file extension."""
-    suffix = Path(name).suffix.lower()
-    if data[:1024].lstrip().startswith(b"%PDF-"):
-        return "pdf"
-    head = data[:4096]
-    if _HTML_START.match(head[3:] if head.startswith(codecs.BOM_UTF8) else head):
-        return "html"
-    if suffix == ".pdf":
-        raise IngestError(
-            f"{name} has a .pdf extension but is not a PDF (no %PDF header); check the file."
-        )
-    if suffix in HTML_SUFFIXES:
-        return "html"
-    if suffix in JSONL_SUFFIXES:
-        return "jsonl"
-    if suffix == ".json":
-        return "json"
-    if not suffix and _looks_like_jsonl(data):
-        return "jsonl"
-    return "text"
+def _is_html(head: bytes) -> bool:
+    return bool(_HTML_START.match(head[3:] if head.startswith(codecs.BOM_UTF8) else head[:4096]))
+
+
+register_reader(
+    Reader(
+        "pdf",
+        _whole(lambda data, name: _pdf_doc(data, name)),
+        frozenset({".pdf"}),
+        magic=lambda head: head[:1024].lstrip().startswith(b"%PDF-"),
+        mismatch="no %PDF header",
+    )
+)
+register_reader(
+    Reader(
+        "html",
+        _whole(lambda data, name: _html_doc(data, name)),
+        HTML_SUFFIXES,
+        magic=_is_html,
+    )
+)
+register_reader(Reader("jsonl", _jsonl_read, JSONL_SUFFIXES, guess=_looks_like_jsonl, many=True))
+register_reader(Reader("json", _json_read, frozenset({".json"}), many=True))
+register_reader(Reader("text", _whole(_text_doc), TEXT_SUFFIXES))
 
 
 def docs_from_bytes(data: bytes, name: str, errors: list[IngestIssue] | None = None) -> list[Doc]:
-    """Read the article(s) held in `data`; `name` (a path or "<stdin>") gives the id and extension.
+    """Read the article(s) held in `data` (gzip-compressed or not); `name` gives id and kind.
 
     Args:
         data: File content.
-        name: File name, used for the id, the extension and messages.
-        errors: Collects skipped JSONL lines; without it they are issued as `IngestWarning`s.
+        name: File name (a path or "<stdin>"), used for the id, the extension and messages.
+        errors: Collects skipped records; without it they are issued as `IngestWarning`s.
     Returns:
         The documents (one, or one per JSON Lines record).
+    Raises:
+        IngestError: Nothing in `data` can be read as an article.
     """
-    kind = sniff_kind(data, name)
-    if kind == "pdf":
-        return [_pdf_doc(data, name)]
-    if kind == "html":
-        return [_html_doc(data, name)]
-    if kind in ("jsonl", "json"):
-        issues: list[IngestIssue] = []
-        docs = (_jsonl_docs if kind == "jsonl" else _json_docs)(data, name, issues)
-        if not docs:
-            if issues:
-                raise IngestError(f"No valid article in {name}; the first problem is {issues[0]}.")
-            raise IngestError(
-                f"{name} is empty; write one JSON object with a `text` field per line."
-            )
-        _report(issues, errors)
-        return docs
-    text, encoding = decode_bytes(data, name)
-    _non_blank(text, name)
-    return [doc_from_text(text, id=doc_id_for(name), path=name, format="text", encoding=encoding)]
+    from proplens.iohelpers import display_path
+
+    name = display_path(name)  # a file name that is not UTF-8 must not reach ids and messages
+    return collect(Source(name, data=data), None, errors)
+
+
+def collect(
+    source: Source, max_bytes: int | None, errors: list[IngestIssue] | None = None
+) -> list[Doc]:
+    """Every article of `source` as a list; raises when there is none."""
+    docs: list[Doc] = []
+    issues: list[IngestIssue] = []
+    for _, got in read_source(source, max_bytes):
+        (docs if isinstance(got, Doc) else issues).append(got)  # type: ignore[arg-type]
+    if not docs:
+        raise IngestError(no_article(source.name, issues))
+    _report(issues, errors)
+    return docs
+
+
+def no_article(name: str, issues: list[IngestIssue]) -> str:
+    """The message for an input that holds no readable article."""
+    if issues:
+        if len(issues) == 1 and issues[0].line is None:
+            return str(issues[0])
+        return f"No valid article in {name}; the first problem is {issues[0]}."
+    return f"{name} is empty; write one JSON object with a `text` field per line."
 
 
 def _report(issues: list[IngestIssue], errors: list[IngestIssue] | None) -> None:

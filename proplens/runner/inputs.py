@@ -1,129 +1,41 @@
-"""What a batch reads: paths, folders, globs, JSONL files and Docs, as items; shards."""
+"""What a batch reads: the items of the one input layer (`proplens.ingest`), and shards.
+
+Inputs are read by `proplens.ingest.iter_records`, the same layer `analyze`, `extract` and
+`serve` use; each file is read once, streamed. This module adds only what is batch-specific.
+"""
 
 from __future__ import annotations
 
-import glob as globlib
-import hashlib
-import os
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
-from proplens.doc import Doc
-from proplens.errors import IngestError, ProplensError
+from proplens.errors import ProplensError
+from proplens.ingest.sources import Record, estimate_total, expand_inputs, iter_records
 
-_GLOB_CHARS = re.compile(r"[*?[]")
+Item = Record  # one article to analyse, or a part of an input that could not be read
 
-
-@dataclass
-class Item:
-    """One article to analyse, or an input that could not be read (`error`)."""
-
-    origin: str | None
-    doc: Doc | None = None
-    error: str | None = None
-
-    @property
-    def key(self) -> str:
-        """Stable identity for sharding: the content hash, or a hash of the origin."""
-        if self.doc is not None:
-            return self.doc.content_hash
-        return hashlib.sha256(str(self.origin).encode("utf-8", "surrogatepass")).hexdigest()
+__all__ = ["Item", "estimate_total", "expand_inputs", "in_shard", "iter_items", "parse_shard"]
 
 
-def expand_inputs(inputs: Iterable[str | os.PathLike | Doc], glob: str = "*") -> list[Any]:
-    """Files (folders searched recursively, `glob` inside them), `"-"` and Docs, in order.
+def iter_items(
+    expanded: list[Any], max_bytes: int | None = None, max_chars: int | None = None
+) -> Iterator[Item]:
+    """Read each (expanded) input in turn; unreadable files and bad records become failed Items.
 
-    Raises:
-        IngestError: An input does not exist or a pattern matches nothing.
+    Args:
+        expanded: Inputs from `expand_inputs`.
+        max_bytes: Size limit per input (per record for JSON Lines).
+        max_chars: Longest article analysed; a longer one becomes a failed Item (None: no limit).
     """
-    from proplens.ingest import iter_folder
-
-    out: list[Any] = []
-    for item in [inputs] if isinstance(inputs, (str, os.PathLike, Doc)) else inputs:
-        if isinstance(item, Doc) or str(item) == "-":
-            out.append(item)
-            continue
-        path = Path(item)
-        if path.is_dir():
-            out.extend(iter_folder(path, glob, recursive=True))
-        elif path.exists():
-            out.append(path)
-        elif _GLOB_CHARS.search(str(item)):
-            found = sorted(p for p in globlib.glob(str(item), recursive=True) if Path(p).is_file())
-            if not found:
-                raise IngestError(
-                    f"No files match the pattern {str(item)!r}; check it and quote it."
+    for item in iter_records(expanded, max_bytes=max_bytes):
+        if max_chars is not None and item.doc is not None and item.error is None:
+            if len(item.doc.text) > max_chars:
+                item.error = (
+                    f"The article is {len(item.doc.text):,} characters long, over the limit of "
+                    f"{max_chars:,} characters; split it, or raise the limit with `--max-chars`."
                 )
-            out.extend(Path(p) for p in found)
-        else:
-            raise IngestError(f"No such file or folder: {item}; check the path.")
-    return out
-
-
-def estimate_total(expanded: list[Any]) -> int | None:
-    """Roughly how many articles `expanded` holds (JSONL lines counted), None with stdin."""
-    from proplens.ingest import JSONL_SUFFIXES
-
-    total = 0
-    for item in expanded:
-        if isinstance(item, Path) and item.suffix.lower() in JSONL_SUFFIXES:
-            with open(item, "rb") as f:
-                total += sum(1 for line in f if line.strip())
-        elif str(item) == "-":
-            return None
-        else:
-            total += 1
-    return total
-
-
-def iter_items(expanded: list[Any]) -> Iterator[Item]:
-    """Read each input in turn; unreadable files and bad JSONL lines become failed Items."""
-    from proplens.ingest import IngestIssue, read_path, read_stdin
-
-    for item in expanded:
-        if isinstance(item, Doc):
-            yield _item(item.id, item)
-            continue
-        issues: list[IngestIssue] = []
-        name = "<stdin>" if str(item) == "-" else str(item)
-        try:
-            if name == "<stdin>":
-                docs = read_stdin(errors=issues)
-            else:
-                docs = read_path(item, errors=issues)
-        except (ProplensError, OSError) as exc:
-            yield Item(name, error=str(exc))
-            continue
-        lines = _record_lines(item, len(docs), issues)
-        for n, doc in zip(lines, docs, strict=False):
-            yield _item(name if len(docs) == 1 and not issues else f"{name}:{n}", doc)
-        for issue in issues:
-            where = f"{name}:{issue.line}" if issue.line is not None else name
-            yield Item(where, error=str(issue))
-
-
-def _item(origin: str | None, doc: Doc) -> Item:
-    if not doc.text.strip():
-        return Item(origin, doc, "The article is empty.")
-    return Item(origin, doc)
-
-
-def _record_lines(item: Any, n_docs: int, issues: list) -> list[int]:
-    """Line numbers of a JSONL file's good records (so failures and fixes share an origin)."""
-    if n_docs <= 1 and not issues or not isinstance(item, Path):
-        return list(range(1, n_docs + 1))
-    from proplens.ingest import decode_bytes
-
-    try:
-        text, _ = decode_bytes(item.read_bytes(), str(item))
-    except (ProplensError, OSError):
-        return list(range(1, n_docs + 1))
-    bad = {i.line for i in issues}
-    good = [n for n, ln in enumerate(text.split("\n"), 1) if ln.strip() and n not in bad]
-    return good if len(good) == n_docs else list(range(1, n_docs + 1))
+        yield item
 
 
 def parse_shard(text: str | tuple[int, int] | None) -> tuple[int, int] | None:
@@ -139,4 +51,5 @@ def parse_shard(text: str | tuple[int, int] | None) -> tuple[int, int] | None:
 
 
 def in_shard(item: Item, shard: tuple[int, int] | None) -> bool:
+    """True when `item` belongs to shard `(i, n)` (by its content hash); always without one."""
     return shard is None or int(item.key[:15], 16) % shard[1] == shard[0] - 1
