@@ -183,3 +183,25 @@ def m002_run_liveness_and_attempts(conn: Connection) -> None:
         sa.Column("started", sa.String(32), nullable=False),
     )
     md.create_all(conn)
+
+
+@migration
+def m003_article_metadata(conn: Connection) -> None:
+    """Every extra field of an article as a row of `article_meta`; `published` (ISO date parsed
+    from `date`, which is kept as given); indexes for the statistics queries."""
+    from proplens.storage.queries import ARTICLE_META, backfill_metadata
+
+    ARTICLE_META.create(conn)
+    conn.execute(sa.text("ALTER TABLE articles ADD COLUMN published VARCHAR(10)"))
+    md = sa.MetaData()
+    articles = sa.Table("articles", md, autoload_with=conn)
+    spans = sa.Table("spans", md, autoload_with=conn)
+    sa.Index("ix_articles_published", articles.c.published).create(conn)
+    sa.Index(
+        "ix_articles_model_status",
+        articles.c.model_name,
+        articles.c.model_version,
+        articles.c.status,
+    ).create(conn)
+    sa.Index("ix_spans_technique_article", spans.c.technique, spans.c.article_id).create(conn)
+    backfill_metadata(conn)

@@ -15,7 +15,6 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,8 +22,11 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from proplens.doc import META_FIELDS, Doc, Span
 from proplens.errors import StoreError
+from proplens.ingest.dates import month_of as _month_of
+from proplens.ingest.dates import parse_date
 from proplens.storage.engine import create_engine, immediate, resolve_url, safe
 from proplens.storage.migrations import MIGRATIONS, migrate, utcnow
+from proplens.storage.queries import insert_metadata
 from proplens.summary import summarize
 
 DONE, FAILED = "done", "failed"
@@ -329,6 +331,7 @@ class Store:
         rows = [_span_values(article_id, i, s) for i, s in enumerate(doc.spans)]
         if rows:
             conn.execute(sa.insert(self.spans), rows)
+        insert_metadata(conn, article_id, doc)  # extra fields as rows (storage/queries.py)
         return True
 
     def _insert_failed(self, conn: sa.Connection, run_id, model: ModelId, result: Result) -> None:
@@ -595,16 +598,8 @@ def _why(exc: BaseException) -> str:
 
 
 def month_of(date: str | None) -> str | None:
-    """`YYYY-MM` from an ISO 8601 or RFC 2822 date, else None."""
-    if not date:
-        return None
-    m = re.match(r"\s*(\d{4})-(\d{2})", date)
-    if m and 1 <= int(m.group(2)) <= 12:
-        return f"{m.group(1)}-{m.group(2)}"
-    try:
-        return parsedate_to_datetime(date).strftime("%Y-%m")
-    except (TypeError, ValueError, IndexError):
-        return None
+    """`YYYY-MM` of a date as crawled, else None (see `proplens.ingest.dates.parse_date`)."""
+    return _month_of(date)
 
 
 def _article_values(doc: Doc, run_id, model: ModelId, origin, status, error) -> dict[str, Any]:
@@ -623,6 +618,7 @@ def _article_values(doc: Doc, run_id, model: ModelId, origin, status, error) -> 
         "url": doc.url,
         "date": doc.date,
         "month": month_of(doc.date),
+        "published": parse_date(doc.date),
         "author": doc.author,
         "metadata": json.dumps(meta, ensure_ascii=False, default=str),
         "text": doc.text,
