@@ -39,11 +39,15 @@ def load_pipeline(model: str | None, threshold: float | None) -> Any:
 
 
 def read_inputs(target: str, errors: list[IngestIssue] | None = None) -> Iterator[Doc]:
-    """Docs from a file, a folder (recursively) or `-` (standard input).
+    """Docs from a file, a folder (recursively), `-` (standard input) or an http(s) address.
 
     Files in a folder that cannot be read are skipped and added to `errors` (else warned about).
     """
     from proplens.ingest import iter_docs
+    from proplens.ingest.fetch import doc_from_url, is_url
+
+    if is_url(target):
+        return iter([doc_from_url(target)])
 
     return iter_docs([target], recursive=True, errors=errors)
 
@@ -72,7 +76,7 @@ def _print_text(data: dict[str, Any], out, colour: bool, min_score: float) -> No
 
 
 @click.command("analyze")
-@click.argument("target", metavar="FILE|-|DIR")
+@click.argument("target", metavar="FILE|-|DIR|URL")
 @click.option(
     "-f",
     "--format",
@@ -112,7 +116,7 @@ def analyze_cmd(
     colour: bool | None,
     show_weak: bool,
 ) -> None:
-    """Mark the propaganda techniques in an article, a folder of articles, or `-` (stdin).
+    """Mark the propaganda techniques in an article, a folder of articles, `-` (stdin) or a URL.
 
     Example: proplens analyze examples/op-ed.txt --format html -o report.html
     """

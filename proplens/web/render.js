@@ -271,7 +271,7 @@
         was: s.added ? null : (s.was || s.technique), score: s.added ? null : s.score,
         text: data.text.slice(s.start, s.end),
       };
-      if (s.added && action === "reject") entry.action = "remove";
+      if (s.added && action === "reject") { entry.action = "remove"; entry.technique = s.technique; }
       state.verdicts[markKey(s)] = entry;
       state.log.push(entry);
       if (action === "relabel") applyTechnique(s, technique);

@@ -193,3 +193,50 @@ def test_analyze_text_hides_terminal_controls(tmp_path, colour):
     assert "\x1b]" not in out and "\x1b[2J" not in out and "\ufffd" in out
     data = json.loads(run(path, "-f", "json").stdout)
     assert "\x1b[2J\x9b1m" in data["text"]
+
+
+@pytest.fixture(scope="module")
+def site():
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    from tests.test_fetch import Handler
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("page", ["story.html", "story.txt"])
+def test_analyze_url_gives_same_spans_as_saved_file(site, tmp_path, page):
+    from tests.test_fetch import ROUTES
+
+    saved = tmp_path / page
+    saved.write_bytes(ROUTES[f"/{page}"][2])
+    from_url = json.loads(run(f"{site}/{page}", "-f", "json").output)
+    from_file = json.loads(run(saved, "-f", "json").output)
+    assert from_url["spans"] and from_url["spans"] == from_file["spans"]
+    assert from_url["text"] == from_file["text"] and from_url["url"].startswith(site)
+
+
+def test_analyze_url_real_model_same_spans_as_saved_file(site, tmp_path):
+    from proplens.errors import ModelError
+    from proplens.pipeline import DEFAULT_MODEL, load
+    from tests.test_fetch import PAGE
+
+    try:
+        load(DEFAULT_MODEL)
+    except ModelError as exc:
+        pytest.skip(f"The default model is not shipped yet: {exc}")
+    saved = tmp_path / "story.html"
+    saved.write_bytes(PAGE)
+    from_url = json.loads(run(f"{site}/story.html", "-f", "json", "-t", "0").output)
+    from_file = json.loads(run(saved, "-f", "json", "-t", "0").output)
+    assert from_url["spans"] == from_file["spans"] and from_url["spans"]
+
+
+def test_analyze_url_failure_is_one_sentence(site):
+    result = run(f"{site}/gone")
+    assert result.exit_code == 1 and "answered 404 Not Found" in result.output
