@@ -205,3 +205,44 @@ def m003_article_metadata(conn: Connection) -> None:
     ).create(conn)
     sa.Index("ix_spans_technique_article", spans.c.technique, spans.c.article_id).create(conn)
     backfill_metadata(conn)
+
+
+@migration
+def m004_reader_corrections(conn: Connection) -> None:
+    """Readers' corrections of marks (issue 19): `corrected_articles` holds each corrected
+    article once (by content hash) with the model's marks; `corrections` one row per decision."""
+    md = sa.MetaData()
+    sa.Table(
+        "corrected_articles",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("content_hash", sa.String(64), nullable=False, unique=True),
+        sa.Column("text", sa.Text, nullable=False),
+        sa.Column("title", sa.Text),
+        sa.Column("source", sa.Text),
+        sa.Column("url", sa.Text),
+        sa.Column("date", sa.String(64)),
+        sa.Column("model", sa.Text),
+        sa.Column("spans", sa.Text),
+        sa.Column("created", sa.String(32), nullable=False),
+    )
+    corrections = sa.Table(
+        "corrections",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column(
+            "article_id",
+            sa.Integer,
+            sa.ForeignKey("corrected_articles.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("action", sa.String(16), nullable=False),
+        sa.Column("start_char", sa.Integer, nullable=False),
+        sa.Column("end_char", sa.Integer, nullable=False),
+        sa.Column("technique", sa.String(100)),
+        sa.Column("was", sa.String(100)),
+        sa.Column("score", sa.Float),
+        sa.Column("created", sa.String(32), nullable=False),
+    )
+    sa.Index("ix_corrections_article", corrections.c.article_id)
+    md.create_all(conn)
