@@ -27,6 +27,7 @@ from starlette.datastructures import UploadFile
 from proplens import __version__
 from proplens.doc import Doc
 from proplens.errors import IngestError, ProplensError, StoreError
+from proplens.reader_api import register as reader_routes
 from proplens.render import analysis, model_info, render_report
 from proplens.techniques import LABELS, TECHNIQUES
 
@@ -51,9 +52,9 @@ DOCS_CSP = (
 
 
 class AnalyzeRequest(BaseModel):
-    """An article to analyse: its text and optional metadata."""
+    """An article to analyse: its text and optional metadata (or only a `url` to fetch)."""
 
-    text: str
+    text: str = ""
     title: str | None = None
     source: str | None = None
     url: str | None = None
@@ -228,6 +229,7 @@ def create_app(
         return JSONResponse(status_code=422, content={"detail": _explain(exc.errors())})
 
     _routes(app)
+    reader_routes(app)  # issue 19: corrections; `{"url": ...}` is read in `_doc_from_json`
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
     if swagger:
         _local_docs(app, swagger)
@@ -334,8 +336,15 @@ async def _doc_from_json(request: Request) -> Doc:
             f"`{bad[0]}` holds a lone surrogate escape (such as \\ud83d), which is not valid "
             "Unicode; fix the program that wrote the JSON."
         )
+    if not body.text.strip() and body.url:  # issue 19: fetch the article at `url`
+        from proplens.reader_api import doc_from_request_url
+
+        return await doc_from_request_url(request, body.model_dump())
     if not body.text.strip():
-        raise _unprocessable("The article text is empty; paste some text or upload a file.")
+        raise _unprocessable(
+            'The article text is empty; paste some text, send {"url": "https://..."}, or upload '
+            "a file."
+        )
     return Doc(**body.model_dump())
 
 

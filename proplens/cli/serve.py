@@ -56,6 +56,12 @@ def allowed_hosts(host: str, extra: tuple[str, ...] = ()) -> list[str]:
     help="Also answer requests addressed to this host name (repeatable; `*` for any). "
     "Loopback names and --host are always allowed; others get 400, against DNS rebinding.",
 )
+@click.option(
+    "--allow-private-urls",
+    is_flag=True,
+    help='Let `{"url": ...}` fetch private and loopback addresses even when listening beyond '
+    "loopback (refused then by default, so others cannot reach your network through the server).",
+)
 @model_option(factories=True)
 @threshold_option
 def serve_cmd(
@@ -67,6 +73,7 @@ def serve_cmd(
     allow_hosts: tuple[str, ...],
     model: str | None,
     threshold: float | None,
+    allow_private_urls: bool = False,
 ) -> None:
     """Serve the web page at / and the API under /api (OpenAPI docs at /docs)."""
     import uvicorn
@@ -84,6 +91,7 @@ def serve_cmd(
         max_chars=max_chars,
         allowed_hosts=allowed_hosts(host, allow_hosts),
     )
+    app.state.allow_private_urls = allow_private_urls or host in ("127.0.0.1", "localhost", "::1")
     click.echo(
         f"proplens: model {pipeline.name} {pipeline.version}; open http://{host}:{port}/", err=True
     )
