@@ -9,7 +9,9 @@ Example:
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import re
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -27,12 +29,21 @@ from starlette.datastructures import UploadFile
 from proplens import __version__
 from proplens.doc import Doc
 from proplens.errors import IngestError, ProplensError, StoreError
+from proplens.ingest.decoding import DEFAULT_MAX_CHARS
 from proplens.reader_api import register as reader_routes
 from proplens.render import analysis, model_info, render_report
+from proplens.server.limits import AnalysisGate, Refused, parse_isolated
+from proplens.server.middleware import BodyLimit, HostCheck, PageHeaders, TokenAuth, host_name
 from proplens.techniques import LABELS, TECHNIQUES
 
+__all__ = ["BodyLimit", "HostCheck", "TokenAuth", "create_app", "host_name"]
+
+log = logging.getLogger("proplens.api")
+
 DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024
-DEFAULT_MAX_CHARS = 200_000
+DEFAULT_MAX_RUNNING = 2  # analyses at once: the model already uses every core
+DEFAULT_MAX_WAITING = 8  # requests queued beyond those; more get 503 with Retry-After
+DEFAULT_TIMEOUT = 60.0  # seconds per request, queue time included
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "testserver")
 MAX_PAGE = 1_000_000
 MAX_ID = 2**63 - 1
@@ -62,108 +73,6 @@ class AnalyzeRequest(BaseModel):
     author: str | None = None
 
 
-class _TooLarge(Exception):
-    pass
-
-
-class BodyLimit:
-    """ASGI middleware: refuse bodies over `max_bytes` with 413, by header and while streaming."""
-
-    def __init__(self, app: Any, max_bytes: int) -> None:
-        self.app, self.max_bytes = app, max_bytes
-
-    def _message(self) -> str:
-        mb = self.max_bytes / (1024 * 1024)
-        return (
-            f"The request body is larger than the server's limit of {self.max_bytes:,} bytes "
-            f"({mb:.1f} MB); send a shorter article or start the server with a larger "
-            "`--max-body-bytes`."
-        )
-
-    async def _refuse(self, send: Any) -> None:
-        body = json.dumps({"detail": self._message()}).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        length = dict(scope.get("headers") or []).get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_bytes:
-            await self._refuse(send)
-            return
-        seen, started = 0, False
-
-        async def limited_receive() -> dict:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _TooLarge
-            return message
-
-        async def tracking_send(message: dict) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _TooLarge:
-            if not started:
-                await self._refuse(send)
-
-
-def _host_name(header: str) -> str:
-    """The host name of a `Host` header without its port: `[::1]:8000` -> `[::1]`."""
-    header = header.strip().lower()
-    if header.startswith("["):
-        return header[: header.find("]") + 1] if "]" in header else ""
-    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
-
-
-class HostCheck:
-    """ASGI middleware: answer 400 unless the `Host` header names one of `allowed_hosts`.
-
-    This stops DNS rebinding: a web page whose own domain name was re-pointed at 127.0.0.1
-    would otherwise read this server's answers (the stored articles) as same-origin.
-    """
-
-    def __init__(self, app: Any, allowed_hosts: list[str]) -> None:
-        self.app = app
-        self.allowed = {_host_name(h) for h in allowed_hosts}
-        self.allow_any = "*" in allowed_hosts
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] not in ("http", "websocket") or self.allow_any:
-            await self.app(scope, receive, send)
-            return
-        header = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1")
-        if _host_name(header) in self.allowed:
-            await self.app(scope, receive, send)
-            return
-        response = JSONResponse(
-            status_code=400,
-            content={
-                "detail": f"This server does not answer requests for the host name "
-                f"{header[:100]!r}; open it as http://127.0.0.1 or http://localhost, or start "
-                "it with `--allow-host NAME` for the name you use."
-            },
-        )
-        await response(scope, receive, send)
-
-
 def _unprocessable(message: str) -> HTTPException:
     return HTTPException(status_code=422, detail=message)
 
@@ -175,6 +84,10 @@ def create_app(
     model_path: str | None = None,
     allowed_hosts: list[str] | tuple[str, ...] | None = None,
     max_chars: int = DEFAULT_MAX_CHARS,
+    token: str | None = None,
+    max_running: int = DEFAULT_MAX_RUNNING,
+    max_waiting: int = DEFAULT_MAX_WAITING,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> FastAPI:
     """Build the app.
 
@@ -187,6 +100,12 @@ def create_app(
         allowed_hosts: Host names the server answers to (the `Host` header, port ignored); other
             names get 400, against DNS rebinding. None means `LOOPBACK_HOSTS`; `"*"` allows any.
         max_chars: Longest article text analysed, in characters; longer ones get 413.
+        token: When set, every `/api/` request but `/api/health` must send
+            `Authorization: Bearer <token>` (else 401).
+        max_running: Analyses (and PDF parses) running at once.
+        max_waiting: Requests waiting for a free slot; beyond that, 503 with Retry-After.
+        timeout: Seconds a request may take, waiting included; an analysis still running then
+            is stopped (503), as is one whose client went away.
 
     Returns:
         The FastAPI application.
@@ -197,6 +116,7 @@ def create_app(
         if app.state.pipeline is None and app.state.model_error is None:
             _load_model(app, model_path)
         yield
+        app.state.gate.close()
 
     swagger = _swagger_assets()
     app = FastAPI(
@@ -207,26 +127,38 @@ def create_app(
         docs_url=None if swagger else "/docs",
     )
     app.state.pipeline, app.state.store, app.state.model_error = pipeline, store, None
-    app.state.max_chars = max_chars
+    app.state.max_chars, app.state.timeout = max_chars, timeout
+    app.state.gate = AnalysisGate(max_running, max_waiting, timeout)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    if token:
+        app.add_middleware(TokenAuth, token=token)
     hosts = list(LOOPBACK_HOSTS if allowed_hosts is None else allowed_hosts)
     app.add_middleware(HostCheck, allowed_hosts=hosts)  # added last, so it runs first
 
-    @app.middleware("http")
-    async def page_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response = await call_next(request)
-        path = request.url.path
-        if not path.startswith(("/docs", "/redoc")):
-            response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
-        elif swagger and path.startswith("/docs"):
-            response.headers.setdefault("Content-Security-Policy", DOCS_CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        return response
+    # Plain ASGI (not `@app.middleware`): Starlette's BaseHTTPMiddleware hides the client's
+    # disconnection from the route, which must see it to stop an abandoned analysis.
+    app.add_middleware(PageHeaders, page_csp=PAGE_CSP, docs_csp=DOCS_CSP if swagger else None)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse(status_code=422, content={"detail": _explain(exc.errors())})
+
+    @app.exception_handler(Refused)
+    async def refused(request: Request, exc: Refused) -> JSONResponse:
+        return JSONResponse({"detail": exc.detail}, exc.status, exc.headers)
+
+    @app.exception_handler(StoreError)
+    async def store_down(request: Request, exc: StoreError) -> JSONResponse:
+        # The message names the database (a path or a URL): it goes to the log, not the client.
+        log.error("%s %s: %s", request.method, request.url.path, exc)
+        detail = "The article database is not available right now; try again later."
+        return JSONResponse({"detail": detail}, 503, {"Retry-After": "30"})
+
+    @app.exception_handler(Exception)
+    async def failed(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("%s %s failed", request.method, request.url.path)
+        detail = "The server failed on this request; the error is in its log."
+        return JSONResponse({"detail": detail}, 500)
 
     _routes(app)
     reader_routes(app)  # issue 19: corrections; `{"url": ...}` is read in `_doc_from_json`
@@ -303,7 +235,7 @@ def _store(request: Request) -> Any:
 async def _doc_from_json(request: Request) -> Doc:
     from proplens.ingest.formats import _has_surrogate
 
-    raw = await request.body()
+    raw = await _body(request, request.body())
     try:
         payload = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -349,9 +281,9 @@ async def _doc_from_json(request: Request) -> Doc:
 
 
 async def _doc_from_upload(request: Request) -> Doc:
-    from proplens.ingest import docs_from_bytes
+    from proplens.ingest import docs_from_bytes, sniff_kind
 
-    form = await request.form(max_files=1, max_fields=10)
+    form = await _body(request, request.form(max_files=1, max_fields=10))
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
         raise _unprocessable(
@@ -362,7 +294,11 @@ async def _doc_from_upload(request: Request) -> Doc:
     if not data.strip():
         raise _unprocessable(f"The uploaded file {name} is empty; there is no article to read.")
     try:
-        docs = await run_in_threadpool(docs_from_bytes, data, name, [])
+        if sniff_kind(data, name) == "pdf":  # a damaged PDF can keep its parser busy a minute
+            seconds = request.app.state.timeout
+            docs = await _run(request, parse_isolated, data, name, seconds)
+        else:
+            docs = await _run(request, docs_from_bytes, data, name, [])
     except IngestError as exc:
         raise _unprocessable(str(exc)) from None
     if len(docs) != 1:
@@ -406,17 +342,47 @@ _ANALYZE_BODY = {
 }
 
 
+async def _body(request: Request, reading: Any) -> Any:
+    """Await `reading` (the request body) within the request's time limit."""
+    try:
+        return await asyncio.wait_for(reading, timeout=request.app.state.timeout)
+    except TimeoutError:
+        raise Refused(
+            408,
+            f"The request body did not arrive within {request.app.state.timeout:g} seconds; "
+            "send it again over a faster connection.",
+        ) from None
+
+
+async def _run(request: Request, fn: Any, *args: Any) -> Any:
+    """Run `fn(*args)` in the analysis pool, within the request's place, time and client."""
+    return await request.app.state.gate.run(
+        fn, *args, ticket=request.state.ticket, disconnected=request.is_disconnected
+    )
+
+
 async def _analyse(request: Request) -> dict[str, Any]:
+    request.state.ticket = request.app.state.gate.admit()
+    try:
+        return await _analyse_admitted(request)
+    finally:
+        request.state.ticket.release()  # the place is free once its threads have ended too
+
+
+async def _analyse_admitted(request: Request) -> dict[str, Any]:
     pipe = _pipeline(request)
     ctype = request.headers.get("content-type", "").lower()
     if ctype.startswith("multipart/form-data"):
         doc = await _doc_from_upload(request)
-    elif ctype.startswith("application/json") or not ctype:
+    elif ctype.startswith("application/json"):
         doc = await _doc_from_json(request)
     else:
+        what = (
+            f"content type {ctype.split(';')[0]!r}" if ctype else "request without a content type"
+        )
         raise HTTPException(
             status_code=415,
-            detail=f"Unsupported content type {ctype.split(';')[0]!r}; send application/json "
+            detail=f"Unsupported {what}; send application/json "
             '`{"text": ...}` or a multipart/form-data upload with a `file` field.',
         )
     limit = request.app.state.max_chars
@@ -427,7 +393,7 @@ async def _analyse(request: Request) -> dict[str, Any]:
             f"of {limit:,} characters; send a shorter text, split it, or start the server with "
             "a larger `--max-chars`.",
         )
-    result = await run_in_threadpool(pipe, doc)
+    result = await _run(request, pipe, doc)
     return analysis(result, model_info(pipe))
 
 
@@ -494,17 +460,14 @@ def _routes(app: FastAPI) -> None:
             raise _unprocessable(
                 f"Unknown technique {technique!r}. Expected one of: {', '.join(LABELS)}."
             )
-        try:
-            return await run_in_threadpool(
-                store.list_articles,
-                technique=technique or None,
-                source=source or None,
-                q=q or None,
-                page=page,
-                per_page=per_page,
-            )
-        except StoreError as exc:
-            raise HTTPException(status_code=503, detail=str(exc)) from None
+        return await run_in_threadpool(
+            store.list_articles,
+            technique=technique or None,
+            source=source or None,
+            q=q or None,
+            page=page,
+            per_page=per_page,
+        )
 
     @app.get("/api/stats", summary="Corpus statistics per source, technique or month")
     async def stats(
@@ -518,10 +481,10 @@ def _routes(app: FastAPI) -> None:
         store = _store(request)
         try:
             return await run_in_threadpool(corpus_stats, store, by, model)
-        except StoreError as exc:
-            raise HTTPException(status_code=503, detail=str(exc)) from None
-        except ProplensError as exc:
-            raise _unprocessable(str(exc)) from None
+        except StoreError:
+            raise
+        except ProplensError as exc:  # never name the database (a path or URL) to a client
+            raise _unprocessable(str(exc).replace(repr(store), "the article database")) from None
 
     @app.get("/api/articles/{article_id}", summary="One stored article, analysed")
     async def article(

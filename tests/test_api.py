@@ -90,7 +90,7 @@ def test_api_analyze_upload_each_type(client, name, data, title):
     "kwargs,message",
     [
         ({"json": {"text": "  \n "}}, "The article text is empty"),
-        ({"json": {"title": "no text"}}, "`text`: Field required"),
+        ({"json": {"title": "no text"}}, "The article text is empty"),
         (
             {"content": b'{"text": "caf\xe9"}', "headers": {"content-type": "application/json"}},
             "not valid UTF-8",

@@ -164,8 +164,9 @@ def m001_initial(conn: Connection) -> None:
 @migration
 def m002_run_liveness_and_attempts(conn: Connection) -> None:
     """Runs record where they run (to close killed ones); `attempts` marks started articles."""
-    for name, kind in (("host", "VARCHAR(255)"), ("pid", "INTEGER"), ("heartbeat", "VARCHAR(32)")):
-        conn.execute(sa.text(f"ALTER TABLE runs ADD COLUMN {name} {kind}"))
+    conn.execute(sa.text("ALTER TABLE runs ADD COLUMN host VARCHAR(255)"))
+    conn.execute(sa.text("ALTER TABLE runs ADD COLUMN pid INTEGER"))
+    conn.execute(sa.text("ALTER TABLE runs ADD COLUMN heartbeat VARCHAR(32)"))
     conn.execute(sa.text("ALTER TABLE runs ADD COLUMN status VARCHAR(16)"))
     conn.execute(sa.text("UPDATE runs SET status = 'finished' WHERE finished IS NOT NULL"))
     md = sa.MetaData()

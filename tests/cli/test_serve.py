@@ -45,7 +45,7 @@ def test_serve_missing_model_exits_1(served, tmp_path):
 
 def test_serve_max_chars_and_host_names(served):
     args = ["serve", "--host", "lab.example", "--allow-host", "proxy.example", "--max-chars", "10"]
-    result = CliRunner().invoke(app, [*args, "--model", "tests.fakes:StandInPipeline"])
+    result = CliRunner().invoke(app, [*args, "--no-auth", "--model", "tests.fakes:StandInPipeline"])
     assert result.exit_code == 0, result.output
     with TestClient(served["app"]) as client:
         for host, status in [
@@ -75,6 +75,52 @@ def test_serve_allowed_hosts(host, extra, expected):
 
 
 def test_serve_wildcard_host_warns_about_host_names(served):
-    args = ["serve", "--host", "0.0.0.0", "--model", "tests.fakes:StandInPipeline"]
+    args = ["serve", "--host", "0.0.0.0", "--token", "s3cret", "--model", FAKE]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0 and "--allow-host" in result.output
+    assert "it is not access control" in result.output
+
+
+FAKE = "tests.fakes:StandInPipeline"
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.5", "lab.example"])
+def test_serve_beyond_loopback_refuses_to_start_without_a_token(served, host):
+    result = CliRunner().invoke(app, ["serve", "--host", host, "--model", FAKE])
+    assert result.exit_code == 1 and not served
+    assert f"Refusing to serve on {host} without an access token" in result.output
+    assert "--token TOKEN" in result.output and "--no-auth" in result.output
+
+
+@pytest.mark.parametrize(
+    "args,env,access",
+    [
+        (["--host", "0.0.0.0"], {"PROPLENS_TOKEN": "s3cret"}, "a token is required for /api"),
+        (["--host", "0.0.0.0", "--no-auth"], {}, "no token: anyone who can connect can use it"),
+        (["--host", "127.0.0.1"], {}, "no token (loopback only)"),
+        (["--host", "::1", "--allow-host", "box.lan"], {}, "addressed to 127.0.0.1, localhost"),
+    ],
+)
+def test_serve_says_how_it_is_protected(served, args, env, access):
+    result = CliRunner().invoke(app, ["serve", *args, "--model", FAKE], env=env)
+    assert result.exit_code == 0, result.output
+    assert access in result.output
+    if "--allow-host" in args:
+        assert "box.lan" in result.output
+
+
+def test_serve_token_from_environment_guards_the_api(served, tmp_path):
+    args = ["serve", "--host", "0.0.0.0", "--db", str(tmp_path / "p.db"), "--model", FAKE]
+    result = CliRunner().invoke(app, args, env={"PROPLENS_TOKEN": "s3cret"})
+    assert result.exit_code == 0, result.output
+    with TestClient(served["app"]) as client:
+        assert client.get("/api/articles").status_code == 401
+        ok = client.get("/api/articles", headers={"Authorization": "Bearer s3cret"})
+        assert ok.status_code == 200 and client.get("/api/health").status_code == 200
+
+
+def test_serve_sets_connection_limits(served):
+    result = CliRunner().invoke(app, ["serve", "--model", FAKE])
+    assert result.exit_code == 0, result.output
+    assert served["timeout_keep_alive"] == 5 and served["limit_concurrency"] >= 64
+    assert served["http"].__name__ == "HeaderTimeoutH11"
