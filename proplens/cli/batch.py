@@ -70,6 +70,12 @@ DB_HELP = "Database: a SQLAlchemy URL or a SQLite file path (default: the user d
     is_flag=True,
     help="Analyse again the articles skipped because they stopped the process twice.",
 )
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Read only the first N articles (of the shard): a sample; rerun to resume it.",
+)
 @click.option("--no-progress", is_flag=True, help="Do not draw the progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def batch_cmd(
@@ -84,6 +90,7 @@ def batch_cmd(
     max_chars,
     max_bytes,
     retry_stopped,
+    limit,
     no_progress,
     as_json,
 ) -> None:
@@ -109,6 +116,7 @@ def batch_cmd(
             max_chars=max_chars,
             max_bytes=max_bytes,
             retry_stopped=retry_stopped,
+            limit=limit,
         )
         failures = store.failures(run_id=summary.run_id)
     if as_json:

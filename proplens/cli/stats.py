@@ -1,15 +1,16 @@
-"""`proplens stats`: technique rates per outlet, per technique or per month."""
+"""`proplens stats`: technique rates by outlet, technique, month or any metadata key."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from typing import Any
 
 import click
 
 from proplens.cli.batch import DB_HELP
-from proplens.stats import BY, corpus_stats, plot
+from proplens.stats import RATE, corpus_stats, plot
 from proplens.storage import Store
 from proplens.textutil import printable
 
@@ -19,10 +20,44 @@ from proplens.textutil import printable
 @click.option(
     "--by",
     "by",
-    type=click.Choice(BY),
     default="source",
     show_default=True,
-    help="One row per outlet, per technique, or per month and outlet.",
+    metavar="KEY[,KEY]",
+    help="Group by source, technique, month, year, author or any metadata field (bias, "
+    "topic…); two keys for a cross table, e.g. bias,technique or source,month.",
+)
+@click.option(
+    "--where",
+    "where",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Only articles with this value (repeat: values of one key are alternatives).",
+)
+@click.option("--since", metavar="DATE", help="Only articles published on or after YYYY[-MM[-DD]].")
+@click.option("--until", metavar="DATE", help="Only articles published up to YYYY[-MM[-DD]].")
+@click.option(
+    "-t", "--technique", "technique", multiple=True, help="Count only this technique (repeat)."
+)
+@click.option(
+    "--min-articles",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Hide groups with fewer articles (their count is reported).",
+)
+@click.option(
+    "--sort",
+    type=click.Choice(("key", "rate", "articles")),
+    default="key",
+    show_default=True,
+    help="Row order: by key, by rate (highest first) or by number of articles.",
+)
+@click.option(
+    "--confidence",
+    type=click.FloatRange(0.5, 0.999),
+    default=0.95,
+    show_default=True,
+    help="Level of the confidence intervals.",
 )
 @click.option(
     "--format",
@@ -33,10 +68,27 @@ from proplens.textutil import printable
 )
 @click.option("-m", "--model", help="Model name (or 'name version'); default: the newest.")
 @click.option("--plot", "plot_path", metavar="OUT.png|svg", help="Also draw a chart to this file.")
-def stats_cmd(db, by, fmt, model, plot_path) -> None:
-    """Compare outlets: spans per 1,000 words, density and top techniques."""
+def stats_cmd(
+    db, by, where, since, until, technique, min_articles, sort, confidence, fmt, model, plot_path
+) -> None:
+    """Compare outlets: techniques per 1,000 words and per article, with confidence intervals.
+
+    Every figure comes with the number of articles behind it. Articles whose date is missing or
+    cannot be parsed are counted apart (and said so) when grouping or filtering by date.
+    """
     with Store(db) as store:
-        data = corpus_stats(store, by=by, model=model)
+        data = corpus_stats(
+            store,
+            by=by,
+            model=model,
+            where=where,
+            since=since,
+            until=until,
+            technique=technique,
+            min_articles=min_articles,
+            sort=sort,
+            confidence=confidence,
+        )
     if plot_path:
         click.echo(f"Wrote {plot(data, plot_path)}.", err=True)
     if fmt == "json":
@@ -49,14 +101,26 @@ def stats_cmd(db, by, fmt, model, plot_path) -> None:
         click.echo(buf.getvalue(), nl=False)
     else:
         _table(data)
+    for note in data["notes"]:
+        click.echo(note, err=True)
 
 
-def _csv_cell(value):
+def _csv_cell(value: Any) -> Any:
     """A CSV cell that cannot drive a terminal or run as a spreadsheet formula."""
+    if value is None:
+        return ""
     if not isinstance(value, str):
         return value
     value = printable(value)
     return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+def _interval(row: dict[str, Any], name: str, scale: float = 1.0, digits: int = 1) -> str:
+    low, high = row.get(f"{name}_low"), row.get(f"{name}_high")
+    value = f"{scale * row[name]:.{digits}f}"
+    if low is None or high is None:
+        return value
+    return f"{value} [{scale * low:.{digits}f}–{scale * high:.{digits}f}]"
 
 
 def _table(data: dict) -> None:
@@ -65,20 +129,30 @@ def _table(data: dict) -> None:
     from rich.text import Text
 
     if not data["rows"]:
-        click.echo("No analysed articles yet; run `proplens batch` first.")
+        click.echo("No analysed articles match; run `proplens batch` first or loosen the filters.")
         return
-    table = Table(title=Text(printable(f"By {data['by']} — model {data['model']}")))
-    for col in data["columns"]:
-        table.add_column(
-            col.replace("_", " "),
-            overflow="fold",
-            justify="left"
-            if col in ("source", "month", "technique", "top_techniques")
-            else "right",
-        )
+    level = round(100 * data["confidence"])
+    title = f"By {data['by']} — model {data['model']} — {data['articles']:,} articles"
+    table = Table(title=Text(printable(title)), caption=Text(f"[low–high]: {level}% intervals"))
+    keys = data["keys"]
+    for key in keys:
+        table.add_column(key, overflow="fold")
+    for name in ("articles", "per 1,000 words", "per article", "% articles with one"):
+        table.add_column(name, justify="right")
+    if "top_techniques" in data["columns"]:
+        table.add_column("top techniques", overflow="fold")
     for row in data["rows"]:
         # Text(), not a markup string: stored source names must not be read as rich markup.
-        table.add_row(*(Text(printable(str(row[c]))) for c in data["columns"]))
+        cells = [Text(printable(str(row[k]))) for k in keys]
+        cells += [
+            Text(f"{row['articles']:,}"),
+            Text(_interval(row, RATE)),
+            Text(f"{row['spans_per_article']:.1f}"),
+            Text(_interval(row, "share_with", 100, 0)),
+        ]
+        if "top_techniques" in data["columns"]:
+            cells.append(Text(printable(row["top_techniques"])))
+        table.add_row(*cells)
     Console(width=max(100, Console().width)).print(table)
 
 

@@ -72,6 +72,7 @@ def run_batch(
     max_chars: int | None = DEFAULT_MAX_CHARS,
     max_bytes: int | None = None,
     retry_stopped: bool = False,
+    limit: int | None = None,
 ) -> BatchSummary:
     """Analyse every input article into `store`, skipping those it already holds.
 
@@ -97,10 +98,14 @@ def run_batch(
         max_bytes: Largest input file read (default: `PROPLENS_MAX_BYTES` or 20 MB).
         retry_stopped: Analyse again (one at a time) the articles skipped because they stopped
             the process `MAX_ATTEMPTS` times.
+        limit: Read only the first `limit` articles (of this shard), e.g. to try a sample;
+            re-running with the same limit resumes that sample.
 
     Returns:
         A `BatchSummary` (done, skipped, failed, rate).
     """
+    if limit is not None and limit < 1:
+        raise ProplensError(f"`limit` must be at least 1, not {limit}.")
     if batch_size < 1 or model_batch_size < 1:
         raise ProplensError(
             f"`batch_size` and `model_batch_size` must be at least 1, not {batch_size} and "
@@ -140,9 +145,11 @@ def run_batch(
         total = estimate_total(expanded) if progress else None
         if total is not None and shard_t is not None:
             total = -(-total // shard_t[1])
+        if total is not None and limit is not None:
+            total = min(total, limit)
         with _progress(progress, total) as advance:
             read = iter_items(expanded, max_bytes=max_bytes, max_chars=max_chars)
-            items = (i for i in read if in_shard(i, shard_t))
+            items = islice((i for i in read if in_shard(i, shard_t)), limit)
             while batch := list(islice(items, batch_size)):
                 counts = _run_one(batch, backend, store, summary.run_id, model_batch_size)
                 for key, value in counts.items():

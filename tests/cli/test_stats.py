@@ -1,3 +1,5 @@
+"""`proplens stats`: rates by any key with hand-computed intervals, filters, dates, outputs."""
+
 from __future__ import annotations
 
 import csv
@@ -14,21 +16,26 @@ from proplens.storage import ModelId, Result, Store
 
 MODEL = ModelId("fake", "1")
 LL, NC = "Loaded_Language", "Name_Calling,Labeling"
+TEN = "one two three four five six seven eight nine ten"  # 10 words
 
 
 @pytest.fixture
 def db(tmp_path):
-    """Herald: 2 articles, 20 words, 3 spans; Gazette: 1 article of 10 words, no span, no date."""
+    """Herald: 2 left articles, 20 words, 3 spans. Gazette: 2 right ones, 20 words, 1 span.
+
+    Dates: one good per outlet, one malformed ("1/21") and one missing ("").
+    """
     url = f"sqlite:///{tmp_path / 's.db'}"
-    texts = ["one two three four five six seven eight nine ten"] * 3
     docs = [
-        Doc(texts[0], id="h1", source="Herald", date="2024-01-03"),
-        Doc(texts[1] + " ", id="h2", source="Herald", date="2024-02-10"),
-        Doc(texts[2] + "  ", id="g1", source="Gazette"),
+        Doc(TEN, id="h1", source="Herald", date="2024-01-03", extra={"bias": "left"}),
+        Doc(TEN + " ", id="h2", source="Herald", date="1/21", extra={"bias": "left"}),
+        Doc(TEN + "  ", id="g1", source="Gazette", date="", extra={"bias": "right"}),
+        Doc(TEN + "   ", id="g2", source="Gazette", date="2024-02-10", extra={"bias": "right"}),
     ]
     docs[0].add_span(0, 7, LL, 0.5)
     docs[0].add_span(4, 13, NC, 0.7)  # overlaps: 13 characters covered
     docs[1].add_span(0, 3, LL, 0.9)
+    docs[3].add_span(0, 3, LL, 0.9)
     with Store(url) as store:
         store.write_batch(None, ModelId("old", "0"), [Result("x", Doc("older model text"))])
         store.write_batch(store.start_run(MODEL), MODEL, [Result(d.id, d) for d in docs])
@@ -39,33 +46,96 @@ def stats(*args):
     return CliRunner().invoke(app, ["stats", *args])
 
 
-def test_stats_by_source_rates(db):
-    data = json.loads(stats("--db", db, "--format", "json").output)
-    herald = next(r for r in data["rows"] if r["source"] == "Herald")
-    assert data["model"] == "fake 1"
+def rows_of(db, *args):
+    result = stats("--db", db, "--format", "json", *args)
+    assert result.exit_code == 0, result.output
+    return {
+        tuple(r[k] for k in json.loads(result.stdout)["keys"]): r
+        for r in json.loads(result.stdout)["rows"]
+    }
+
+
+def test_stats_by_source_rates_with_hand_computed_intervals(db):
+    rows = rows_of(db)
+    herald, gazette = rows[("Herald",)], rows[("Gazette",)]
     assert (herald["articles"], herald["words"], herald["spans"]) == (2, 20, 3)
+    # Herald: R = 3/20 words; residuals y - R x = 2 - 1.5, 1 - 1.5; var = 2/1 * 0.5 / 20^2,
+    # se = 0.05 spans per word = 50 per 1,000; 150 +- 1.96 * 50.
     assert herald["spans_per_1000_words"] == 150.0
-    assert herald["density"] == round((13 + 3) / (48 + 49), 4)
+    assert herald["spans_per_1000_words_low"] == pytest.approx(52.002, abs=1e-3)
+    assert herald["spans_per_1000_words_high"] == pytest.approx(247.998, abs=1e-3)
+    # Gazette: 50 +- 98.0, clamped at 0; one of its two articles has a span: Wilson(1, 2).
+    assert gazette["spans_per_1000_words"] == 50.0
+    assert gazette["spans_per_1000_words_low"] == 0.0
+    assert gazette["spans_per_1000_words_high"] == pytest.approx(147.998, abs=1e-3)
+    assert (gazette["articles_with"], gazette["share_with"]) == (1, 0.5)
+    assert (gazette["share_with_low"], gazette["share_with_high"]) == (0.0945, 0.9055)
+    assert herald["spans_per_article"] == 1.5
     assert herald["top_techniques"] == f"{LL} (2), {NC} (1)"
 
 
-def test_stats_by_month_leaves_out_undated(db):
-    data = corpus_stats(Store(db), by="month")
-    assert [(r["month"], r["source"], r["spans"]) for r in data["rows"]] == [
-        ("2024-01", "Herald", 2),
-        ("2024-02", "Herald", 1),
+def test_stats_by_a_metadata_key_and_where(db):
+    by_bias = rows_of(db, "--by", "bias")
+    assert set(by_bias) == {("left",), ("right",)}
+    assert (by_bias[("left",)]["articles"], by_bias[("left",)]["spans"]) == (2, 3)
+    assert by_bias[("right",)]["spans_per_1000_words"] == 50.0
+    assert set(rows_of(db, "--where", "bias=left")) == {("Herald",)}
+    assert set(rows_of(db, "--where", "bias=left", "--where", "bias=right")) == {
+        ("Herald",),
+        ("Gazette",),
+    }
+    result = stats("--db", db, "--by", "biass")
+    assert result.exit_code == 1
+    assert "No article has the key 'biass'" in result.output and "bias" in result.output
+
+
+def test_stats_by_month_counts_missing_and_malformed_dates_apart(db):
+    result = stats("--db", db, "--by", "month", "--format", "json")
+    data = json.loads(result.stdout)
+    assert [(r["month"], r["articles"], r["spans"]) for r in data["rows"]] == [
+        ("2024-01", 1, 2),
+        ("2024-02", 1, 1),
     ]
+    assert data["excluded"] == {"no_date": 1, "unparsable_date": 1}
+    assert "1 articles without one and 1 whose date could not be parsed" in result.stderr
+    with Store(db) as store:  # the malformed date is kept as given
+        assert {d.id: d.date for d in store.iter_articles()}["h2"] == "1/21"
 
 
-def test_stats_by_technique_csv(db):
-    rows = list(
-        csv.DictReader(
-            io.StringIO(stats("--db", db, "--by", "technique", "--format", "csv").output)
-        )
-    )
-    got = [(r["technique"], r["spans"], r["articles"], r["spans_per_1000_words"]) for r in rows]
-    assert got == [(LL, "2", "2", "66.67"), (NC, "1", "1", "33.33")]
-    assert rows[0]["mean_score"] == "0.7"
+def test_stats_since_until_use_the_parsed_date(db):
+    assert set(rows_of(db, "--since", "2024-02")) == {("Gazette",)}
+    assert set(rows_of(db, "--until", "2024-01")) == {("Herald",)}
+    assert set(rows_of(db, "--since", "2024", "--until", "2024-12-31")) == {
+        ("Herald",),
+        ("Gazette",),
+    }
+    result = stats("--db", db, "--since", "last week")
+    assert result.exit_code == 1 and "YYYY, YYYY-MM or YYYY-MM-DD" in result.output
+
+
+def test_stats_technique_filter_and_cross_table(db):
+    only = rows_of(db, "--technique", NC)
+    assert only[("Herald",)]["spans"] == 1 and only[("Gazette",)]["spans"] == 0
+    cross = rows_of(db, "--by", "bias,technique")
+    assert cross[("left", LL)]["spans"] == 2 and cross[("left", LL)]["articles_with"] == 2
+    assert cross[("right", NC)]["spans"] == 0 and cross[("right", NC)]["articles"] == 2
+    assert cross[("left", LL)]["share_of_spans"] == round(2 / 3, 4)
+
+
+def test_stats_min_articles_hides_and_says_so(db):
+    result = stats("--db", db, "--by", "month", "--min-articles", "2", "--format", "json")
+    assert json.loads(result.stdout)["rows"] == []
+    assert "Hidden: 2 groups with fewer than 2 articles (2 articles in all)" in result.stderr
+
+
+def test_stats_csv_for_notebooks(db):
+    out = stats("--db", db, "--by", "technique", "--format", "csv").stdout
+    rows = list(csv.DictReader(io.StringIO(out)))
+    got = [
+        (r["technique"], r["spans"], r["articles_with"], r["spans_per_1000_words"]) for r in rows
+    ]
+    assert got == [(LL, "3", "3", "75.0"), (NC, "1", "1", "25.0")]
+    assert rows[0]["spans_per_1000_words_low"] and "techniques" not in rows[0]
 
 
 def test_stats_model_choice(db):
@@ -75,7 +145,7 @@ def test_stats_model_choice(db):
     assert result.exit_code == 1 and "No analysed articles from model 'nosuch'" in result.output
 
 
-@pytest.mark.parametrize("by", ["source", "month", "technique"])
+@pytest.mark.parametrize("by", ["source", "month", "technique", "bias,technique", "bias,month"])
 @pytest.mark.parametrize("ext,magic", [(".png", b"\x89PNG"), (".svg", b"<?xml")])
 def test_stats_plot_files(db, tmp_path, by, ext, magic):
     out = tmp_path / f"plot{ext}"
@@ -85,14 +155,30 @@ def test_stats_plot_files(db, tmp_path, by, ext, magic):
 
 
 def test_stats_table_and_empty_store(db, tmp_path):
-    assert "Herald" in stats("--db", db).output
+    out = stats("--db", db).output
+    assert "Herald" in out and "150.0 [52.0–248.0]" in out
     empty = stats("--db", f"sqlite:///{tmp_path / 'empty.db'}")
-    assert empty.exit_code == 0 and "No analysed articles yet" in empty.output
+    assert empty.exit_code == 0 and "No analysed articles match" in empty.output
 
 
-def test_stats_plot_needs_png_or_svg(db, tmp_path):
-    result = stats("--db", db, "--plot", str(tmp_path / "x.jpg"))
-    assert result.exit_code == 1 and "Plots are written as .png or .svg" in result.output
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--plot", "x.jpg"], "Plots are written as .png or .svg"),
+        (["--where", "bias"], "`--where` takes KEY=VALUE"),
+        (["--by", "a,b,c"], "`--by` takes one or two keys"),
+        (["--by", "bias;drop"], "is not a key name"),
+    ],
+)
+def test_stats_user_errors_are_sentences(db, args, message):
+    result = stats("--db", db, *args)
+    assert result.exit_code == 1 and message in result.output
+
+
+def test_stats_library_matches_cli(db):
+    with Store(db) as store:
+        data = corpus_stats(store, by="bias", where=["bias=right"])
+    assert [r["bias"] for r in data["rows"]] == ["right"]
 
 
 @pytest.mark.parametrize("fmt", ["table", "csv"])
@@ -104,4 +190,4 @@ def test_stats_output_neutralises_hostile_source_names(tmp_path, fmt):
     result = stats("--db", url, "--format", fmt)
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.output and "\x9b" not in result.output
-    assert "[bold]X" in result.output
+    assert "[bold" in result.output  # shown as text, not applied as markup
