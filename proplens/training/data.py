@@ -9,7 +9,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from proplens.doc import Doc
-from proplens.encoder import CLS_ID, PAD_ID, SEP_ID, char_to_tokens, plan_windows, tokenize
+from proplens.encoder import (
+    SpecialTokens,
+    char_to_tokens,
+    plan_windows,
+    special_tokens,
+    tokenize,
+)
 from proplens.stages.features import N_FEATURES, DocStats, span_features
 from proplens.techniques import LABELS
 from proplens.token_features import token_feature_ids
@@ -40,6 +46,7 @@ class TrainDoc:
     windows: list[tuple[int, int]] = field(default_factory=list)
     token_features: np.ndarray | None = None  # (n,) ids from `token_feature_ids`
     sentences: np.ndarray | None = None  # (n,) sentence index of each token
+    special: SpecialTokens | None = None  # the tokenizer's opening, closing and padding ids
 
 
 def sentence_ids(clean: str, offsets: np.ndarray) -> np.ndarray:
@@ -98,6 +105,7 @@ def build_doc(doc: Doc, tokenizer, normalize, window: int, stride: int) -> Train
     td.windows = plan_windows(n, window, stride) if n else []
     td.token_features = token_feature_ids(clean, offsets)
     td.sentences = sentence_ids(clean, offsets)
+    td.special = special_tokens(tokenizer)
     return td
 
 
@@ -139,7 +147,9 @@ def collate(batch: list[WindowExample], rng: random.Random, jitter: float = 0.5)
     """Pad a batch of windows and gather its span rows (numpy arrays; the loop converts)."""
     length = max(ex.end - ex.start for ex in batch) + 2
     n = len(batch)
-    ids = np.full((n, length), PAD_ID, np.int64)
+    special = batch[0].doc.special
+    assert special is not None, "TrainDoc built without its tokenizer's special tokens"
+    ids = np.full((n, length), special.pad, np.int64)
     mask = np.zeros((n, length), np.int64)
     tags = np.full((n, length), -100, np.int64)
     tech = np.zeros((n, length, len(LABELS)), np.float32)
@@ -151,7 +161,7 @@ def collate(batch: list[WindowExample], rng: random.Random, jitter: float = 0.5)
     for r, ex in enumerate(batch):
         d, s, e = ex.doc, ex.start, ex.end
         ln = e - s + 2
-        ids[r, :ln] = np.concatenate([[CLS_ID], d.ids[s:e], [SEP_ID]])
+        ids[r, :ln] = special.wrap(d.ids[s:e])
         mask[r, :ln] = 1
         tags[r, 1 : ln - 1] = d.tags[s:e]
         tech[r, 1 : ln - 1] = d.tok_tech[s:e]

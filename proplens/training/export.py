@@ -65,6 +65,41 @@ def quantize(src: Path, dst: Path) -> Path:
     return dst
 
 
+MAX_FILE_BYTES = 90 * 1024 * 1024
+
+
+def split_weights(path: Path, max_bytes: int = MAX_FILE_BYTES) -> list[Path]:
+    """Move the weights of an ONNX file larger than `max_bytes` into ONNX external-data files
+    `model.onnx.data0`, `.data1`, … of at most `max_bytes` each (git hosts refuse files over
+    100 MB; onnxruntime reads the parts next to the graph by itself).
+
+    Returns:
+        The files written besides `path` (empty when it was small enough).
+    """
+    import onnx
+    from onnx.external_data_helper import set_external_data
+
+    if path.stat().st_size <= max_bytes:
+        return []
+    model = onnx.load(str(path))
+    for old in path.parent.glob(f"{path.name}.data*"):
+        old.unlink()
+    part, used, names = 0, 0, set()
+    for tensor in sorted(model.graph.initializer, key=lambda t: -len(t.raw_data)):
+        size = len(tensor.raw_data)
+        if size < 1024:
+            continue  # small constants stay in the graph
+        if used and used + size > max_bytes:
+            part, used = part + 1, 0
+        location = f"{path.name}.data{part}"
+        set_external_data(tensor, location=location)
+        names.add(location)
+        used += size
+    # `save_model` appends each tensor's bytes to the file its location names.
+    onnx.save_model(model, str(path))
+    return sorted(path.parent / n for n in names)
+
+
 def head_arrays(model: MultiTask) -> dict[str, np.ndarray]:
     """The span-classifier weights as float32 numpy arrays."""
     sd = model.span.state_dict()
@@ -72,7 +107,8 @@ def head_arrays(model: MultiTask) -> dict[str, np.ndarray]:
 
 
 def write_folder(model: MultiTask, tokenizer_json: Path, out: Path, keep_fp32: bool = True) -> None:
-    """Write model.onnx (int8), heads.safetensors and tokenizer.json into `out`.
+    """Write model.onnx (int8, its weights in `model.onnx.data*` parts when large),
+    heads.safetensors and tokenizer.json into `out`.
 
     The fp32 ONNX goes to `out/../<name>.fp32/` (outside the shipped folder) when `keep_fp32`.
     """
@@ -82,6 +118,7 @@ def write_folder(model: MultiTask, tokenizer_json: Path, out: Path, keep_fp32: b
     fp32_dir = out.parent / f"{out.name}.fp32"
     fp32 = export_onnx(model, fp32_dir / "model.onnx")
     quantize(fp32, out / "model.onnx")
+    split_weights(out / "model.onnx")
     save_file(head_arrays(model), str(out / HEADS_FILE))
     shutil.copyfile(tokenizer_json, out / "tokenizer.json")
     shutil.copyfile(tokenizer_json, fp32_dir / "tokenizer.json")

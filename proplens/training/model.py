@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from proplens.encoders import EncoderChoice
 from proplens.stages.features import N_FEATURES
 from proplens.techniques import LABELS
 from proplens.token_features import N_IDS
@@ -25,14 +26,24 @@ def tiny_bert_config():
     )
 
 
-def load_encoder(base_model: str | None, tiny: bool = False, seed: int = 0):
-    """The transformer body: pretrained from `base_model`, or a tiny random one."""
-    from transformers import AutoModel, BertModel
+def load_encoder(choice: EncoderChoice | None, tiny: bool = False, seed: int = 0):
+    """The transformer body: pretrained from the chosen encoder's folder, or a tiny random BERT.
 
-    if tiny:
+    A folder whose config.json has no weights file next to it (a test's tiny configuration)
+    gives a randomly initialised model of that configuration.
+    """
+    from transformers import AutoConfig, AutoModel, BertModel
+
+    if tiny or choice is None:
         torch.manual_seed(seed)
         return BertModel(tiny_bert_config(), add_pooling_layer=False)
-    return AutoModel.from_pretrained(base_model, add_pooling_layer=False)
+    kwargs = {"attn_implementation": choice.attention} if choice.attention else {}
+    weights = [p for p in choice.path.glob("*") if p.suffix in (".safetensors", ".bin")]
+    if not weights:
+        torch.manual_seed(seed)
+        config = AutoConfig.from_pretrained(choice.path, **kwargs)
+        return AutoModel.from_config(config, add_pooling_layer=False, **kwargs)
+    return AutoModel.from_pretrained(choice.path, add_pooling_layer=False, **kwargs)
 
 
 class SpanHead(nn.Module):

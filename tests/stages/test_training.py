@@ -325,6 +325,6 @@ def test_layer_decay_lowers_the_learning_rate_one_step_per_layer_below_the_top(d
     from proplens.training.model import MultiTask, load_encoder
 
     model = MultiTask(load_encoder(None, tiny=True))  # 2 layers: embeddings, layer 0, layer 1
-    groups = param_groups(model, TrainConfig(out="-", lr=1e-4, head_lr=1e-3, layer_decay=decay))
+    groups = param_groups(model, TrainConfig(out="-", head_lr=1e-3, layer_decay=decay), 1e-4)
     assert [g["lr"] for g in groups] == pytest.approx(expected)
     assert sum(len(g["params"]) for g in groups) == len(list(model.parameters()))
