@@ -18,7 +18,7 @@ from typing import Any
 
 from proplens import __version__
 from proplens.doc import Doc, Span
-from proplens.summary import BANDS, DEFAULT_MIN_SCORE, summarize
+from proplens.summary import BANDS, DEFAULT_MIN_SCORE, loaded_sentences, summarize
 from proplens.techniques import BY_NAME, TECHNIQUES
 from proplens.views.terminal import (  # noqa: F401  (the plain-text view's old import path)
     numbered_marks,
@@ -57,6 +57,9 @@ def analysis(doc: Doc, model: dict[str, Any] | None = None) -> dict[str, Any]:
     out = doc.to_json()
     out["spans"] = [span_json(s) for s in doc.sorted_spans()]
     out["summary"] = summarize(doc)
+    # The most loaded sentences are what a reader looks at first: weak marks stay out of them.
+    shown = [s for s in doc.spans if s.score >= DEFAULT_MIN_SCORE - 1e-9]
+    out["summary"]["loaded_sentences"] = loaded_sentences(doc.text, shown)
     out["techniques"] = [t.to_json() for t in TECHNIQUES]
     out["model"] = dict(model or {})
     out["bands"] = [dict(b) for b in BANDS]

@@ -41,7 +41,7 @@
       lastInit = init;
       $("pl-download").hidden = false;
       var n = data.spans.length;
-      status(n + (n === 1 ? " span" : " spans") + " found in " + ((performance.now() - t0) / 1000).toFixed(1) + " s.");
+      status(n + (n === 1 ? " mark" : " marks") + " found in " + ((performance.now() - t0) / 1000).toFixed(1) + " s.");
       result.scrollIntoView({ behavior: "smooth", block: "start" });
     } catch (err) {
       status(err.message, true);
