@@ -174,20 +174,82 @@ def decode_bytes(data: bytes, name: str = "<input>", allow_nul: bool = False) ->
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    valid, invalid = _utf8_evidence(data)
+    if valid and valid * UTF8_MAJORITY >= invalid:  # UTF-8 with a few stray bytes
+        _note(
+            f"{name}: {invalid:,} byte{'s' if invalid > 1 else ''} not valid UTF-8 "
+            f"({_positions(data)}) replaced by U+FFFD; the rest is UTF-8."
+        )
+        return data.decode("utf-8", "replace"), "utf-8"
     western = _plausible_cp1252(data)
     if western is not None:
+        _note(f"{name} is not UTF-8; read as Windows-1252 (cp1252).")
         return western, "cp1252"
     import charset_normalizer
 
     best = charset_normalizer.from_bytes(data).best()
     text = data.decode(best.encoding) if best is not None and best.encoding else None
-    if text is None or best.chaos > 0.2 or _CONTROL.search(text):  # type: ignore[union-attr]
+    if text is None or not _convincing(best, text):
+        guess = f" (the best guess, {best.encoding}, is not convincing)" if best else ""
         raise IngestError(
-            f"Could not detect the text encoding of {name} (it is not UTF-8, UTF-16 or "
-            "Windows-1252); "
-            "re-save it as UTF-8 and try again."
+            f"Could not detect the text encoding of {name}: it is not UTF-8, UTF-16 or "
+            f"Windows-1252{guess}. Re-save it as UTF-8 and try again."
         )
-    return text, codecs.lookup(best.encoding).name  # type: ignore[union-attr]
+    encoding = codecs.lookup(best.encoding).name  # type: ignore[union-attr]
+    _note(f"{name} is not UTF-8; read as {encoding} (detected {best.language}).")  # type: ignore[union-attr]
+    return text, encoding
+
+
+UTF8_MAJORITY = 4  # a stray byte per 4 valid UTF-8 characters or fewer: still UTF-8
+_STRAY = re.compile("[\udc80-\udcff]")
+_MULTIBYTE = frozenset(  # encodings whose multi-byte sequences are themselves evidence
+    {"cp932", "shift_jis", "euc_jp", "gb2312", "gbk", "gb18030", "big5", "cp949", "euc_kr"}
+)
+
+
+def _utf8_evidence(data: bytes) -> tuple[int, int]:
+    """(valid multi-byte UTF-8 characters, bytes that are not UTF-8) in `data`.
+
+    A legacy single-byte text almost never forms a valid multi-byte UTF-8 sequence, so valid
+    ones that outnumber the bad bytes say "UTF-8 with a few damaged or pasted-in bytes".
+    """
+    text = data.decode("utf-8", "surrogateescape")
+    invalid = len(_STRAY.findall(text))
+    valid = sum(1 for c in text if ord(c) > 127) - invalid
+    return valid, invalid
+
+
+def _positions(data: bytes, most: int = 3) -> str:
+    found, start = [], 0
+    while len(found) < most:
+        try:
+            data[start:].decode("utf-8")
+            break
+        except UnicodeDecodeError as exc:
+            found.append(start + exc.start)
+            start += exc.end
+    where = ", ".join(f"{p:,}" for p in found) + (", ..." if len(found) == most else "")
+    return f"at byte{'s' if len(found) > 1 else ''} {where}"
+
+
+def _convincing(best: object, text: str) -> bool:
+    """Whether charset_normalizer's guess has evidence: little noise, and either recognised
+    language (coherence) or a multi-byte encoding that decoded cleanly."""
+    chaos, coherence = getattr(best, "chaos", 1.0), getattr(best, "coherence", 0.0)
+    encoding = codecs.lookup(getattr(best, "encoding", "ascii")).name.replace("-", "_")
+    return (
+        chaos <= 0.1
+        and not _CONTROL.search(text)
+        and (coherence >= 0.2 or encoding in _MULTIBYTE)
+        and not encoding.startswith("mac_")  # Mac legacy encodings: only ever a wrong guess here
+    )
+
+
+def _note(message: str) -> None:
+    """Tell the user how a text was decoded (shown on stderr by the CLI, logged by the server)."""
+    import warnings
+
+    warnings.warn(message, IngestWarning, stacklevel=3)
 
 
 def _plausible_cp1252(data: bytes) -> str | None:
