@@ -133,6 +133,30 @@ def _number(name: str, default, help: str, low=0.0, high=None, **bounds):
     max_open=True,
 )
 @click.option(
+    "--pseudo",
+    type=click.Path(exists=True, file_okay=False, path_type=str),
+    default=None,
+    help="Also learn from a teacher's soft labels (a folder written by `proplens label`).",
+)
+@_number("--pseudo-weight", 1.0, "Weight of the pseudo-labelled articles' losses.")
+@_number(
+    "--pseudo-ratio",
+    1.0,
+    "Pseudo-labelled windows per gold window in each epoch (later epochs take the next ones).",
+)
+@click.option(
+    "--pseudo-limit",
+    type=click.IntRange(1),
+    default=None,
+    help="Use at most this many pseudo-labelled articles (default: all).",
+)
+@_number(
+    "--pseudo-min-score",
+    0.3,
+    "Teacher spans scoring below this are not used as technique targets.",
+    high=1.0,
+)
+@click.option(
     "--no-lexical",
     is_flag=True,
     help="Do not fit the lexical technique model mixed in with the encoder's span head.",
@@ -169,6 +193,11 @@ def train_cmd(
     layer_decay,
     head_dropout,
     ema,
+    pseudo,
+    pseudo_weight,
+    pseudo_ratio,
+    pseudo_limit,
+    pseudo_min_score,
     no_lexical,
     threads,
     no_progress,
@@ -217,6 +246,11 @@ def train_cmd(
         layer_decay=layer_decay,
         head_dropout=head_dropout,
         ema=ema,
+        pseudo=pseudo,
+        pseudo_weight=pseudo_weight,
+        pseudo_ratio=pseudo_ratio,
+        pseudo_limit=pseudo_limit,
+        pseudo_min_score=pseudo_min_score,
         lexical=not no_lexical,
     )
     meta = train(config, docs, dev_docs, progress=not no_progress)

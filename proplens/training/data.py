@@ -30,7 +30,8 @@ SENTENCE_BREAK = re.compile(r"\n+|(?<=[.!?])[\"”’')]*\s+")
 class GoldSpan:
     tok_start: int  # first token (inclusive)
     tok_end: int  # last token (inclusive)
-    target: np.ndarray  # (n_labels,) multi-hot
+    target: np.ndarray  # (n_labels,) multi-hot, or a teacher's technique distribution
+    weight: float = 1.0  # a teacher's span: its score times the pseudo-label weight
 
 
 @dataclass
@@ -47,6 +48,7 @@ class TrainDoc:
     token_features: np.ndarray | None = None  # (n,) ids from `token_feature_ids`
     sentences: np.ndarray | None = None  # (n,) sentence index of each token
     special: SpecialTokens | None = None  # the tokenizer's opening, closing and padding ids
+    soft_tags: np.ndarray | None = None  # (n, 3) a teacher's P(O, B, I): a pseudo-labelled doc
 
 
 def sentence_ids(clean: str, offsets: np.ndarray) -> np.ndarray:
@@ -139,7 +141,7 @@ def _span_rows(ex: WindowExample, row: int, rng: random.Random, jitter: float):
         for ts, te, w in cands:
             cs, ce = int(d.offsets[ts, 0]), int(d.offsets[te, 1])
             feats = span_features(d.stats, cs, ce, te - ts + 1)
-            out.append((row, ts - ex.start + 1, te - ex.start + 1, feats, g.target, w))
+            out.append((row, ts - ex.start + 1, te - ex.start + 1, feats, g.target, w * g.weight))
     return out
 
 
@@ -155,6 +157,8 @@ def collate(batch: list[WindowExample], rng: random.Random, jitter: float = 0.5)
     tech = np.zeros((n, length, len(LABELS)), np.float32)
     tech_mask = np.zeros((n, length), np.float32)
     token_features = np.zeros((n, length), np.int64)
+    soft = np.zeros((n, length, 3), np.float32)
+    soft_mask = np.zeros((n, length), np.float32)
     sent = np.full((n, length), -1, np.int64)
     sent_label: list[float] = []
     rows = []
@@ -163,16 +167,20 @@ def collate(batch: list[WindowExample], rng: random.Random, jitter: float = 0.5)
         ln = e - s + 2
         ids[r, :ln] = special.wrap(d.ids[s:e])
         mask[r, :ln] = 1
+        if d.token_features is not None:
+            token_features[r, 1 : ln - 1] = d.token_features[s:e]
+        rows.extend(_span_rows(ex, r, rng, jitter))
+        if d.soft_tags is not None:  # pseudo-labelled: soft BIO targets only
+            soft[r, 1 : ln - 1] = d.soft_tags[s:e]
+            soft_mask[r, 1 : ln - 1] = 1.0
+            continue
         tags[r, 1 : ln - 1] = d.tags[s:e]
         tech[r, 1 : ln - 1] = d.tok_tech[s:e]
         tech_mask[r, 1 : ln - 1] = d.tags[s:e] != O
-        if d.token_features is not None:
-            token_features[r, 1 : ln - 1] = d.token_features[s:e]
         if d.sentences is not None and e > s:
             local = d.sentences[s:e] - d.sentences[s]
             sent[r, 1 : ln - 1] = local + len(sent_label)
             sent_label.extend(np.bincount(local, weights=d.tags[s:e] != O) > 0)
-        rows.extend(_span_rows(ex, r, rng, jitter))
     if rows:
         sb, ss, se, sf, st, sw = zip(*rows, strict=True)
         spans = {
@@ -199,6 +207,8 @@ def collate(batch: list[WindowExample], rng: random.Random, jitter: float = 0.5)
         "tags": tags,
         "tech": tech,
         "tech_mask": tech_mask,
+        "soft": soft,
+        "soft_mask": soft_mask,
         "sent": sent,
         "sent_label": np.array(sent_label, np.float32),
         **spans,
@@ -240,3 +250,63 @@ def resample(
         n += rng.random() < r - n
         out.extend([ex] * n)
     return out
+
+
+def build_pseudo_doc(
+    soft,
+    tokenizer,
+    normalize,
+    window: int,
+    stride: int,
+    weight: float = 1.0,
+    min_score: float = 0.3,
+) -> TrainDoc | None:
+    """A teacher-labelled article (`proplens.distill.SoftDoc`) as a training doc for a student.
+
+    The teacher's P(O, B, I) per word piece is carried onto this tokenizer's word pieces by
+    character offsets (a piece takes the teacher piece its first character lies in; a later piece
+    of the same teacher piece is inside, not beginning, a span). Candidate spans scoring at
+    least `min_score` become span-head targets with the teacher's technique distribution,
+    weighted by `weight` times their score.
+
+    Returns:
+        The doc, or None when normalisation no longer gives the text the teacher labelled.
+    """
+    from proplens.distill import clean_sha1
+
+    clean, _ = normalize(soft.text)
+    if clean_sha1(clean) != soft.clean_sha1:
+        return None
+    ids, offsets = tokenize(tokenizer, clean)
+    n = len(ids)
+    if n == 0 or len(soft.offsets) == 0:
+        return None
+    src = np.searchsorted(soft.offsets[:, 0], offsets[:, 0], side="right") - 1
+    src = np.clip(src, 0, len(soft.offsets) - 1)
+    probs = soft.probs[src].astype(np.float32)
+    repeat = np.zeros(n, bool)
+    repeat[1:] = src[1:] == src[:-1]
+    probs[repeat, 2] += probs[repeat, 1]
+    probs[repeat, 1] = 0.0
+    probs /= probs.sum(-1, keepdims=True)
+    gold = []
+    for (cs, ce), score, dist in zip(soft.spans, soft.span_score, soft.span_probs, strict=True):
+        toks = char_to_tokens(offsets, int(cs), int(ce)) if score >= min_score else None
+        if toks is not None and float(dist.sum()) > 0:
+            target = dist.astype(np.float32)
+            gold.append(GoldSpan(toks[0], toks[1], target, weight * float(score)))
+    td = TrainDoc(
+        soft.id,
+        clean,
+        ids,
+        offsets,
+        np.zeros(n, np.int64),
+        np.zeros((0, soft.span_probs.shape[1]), np.float32),
+        gold,
+        DocStats(clean),
+    )
+    td.windows = plan_windows(n, window, stride)
+    td.token_features = token_feature_ids(clean, offsets)
+    td.special = special_tokens(tokenizer)
+    td.soft_tags = probs
+    return td

@@ -19,6 +19,7 @@ from proplens import __version__
 from proplens.doc import Doc
 from proplens.encoder import load_tokenizer
 from proplens.encoders import resolve_encoder
+from proplens.errors import ProplensError
 from proplens.normalize import normalize
 from proplens.stages.lexical import LEXICAL_JSON, LEXICAL_WEIGHTS
 from proplens.techniques import LABELS
@@ -26,6 +27,7 @@ from proplens.token_features import TOKEN_FEATURES_VERSION
 from proplens.training.data import (
     batches,
     build_doc,
+    build_pseudo_doc,
     collate,
     repeat_factors,
     resample,
@@ -71,6 +73,11 @@ class TrainConfig:
     resample: float = 0.0
     layer_decay: float = 1.0
     head_dropout: float = 0.1
+    pseudo: str | None = None  # a `proplens label` folder: a teacher's soft labels
+    pseudo_weight: float = 1.0
+    pseudo_ratio: float = 1.0  # pseudo-labelled windows per gold window, each epoch
+    pseudo_limit: int | None = None  # use at most this many pseudo-labelled articles
+    pseudo_min_score: float = 0.3  # teacher spans below this score are not span-head targets
     lexical: bool = True
     lexical_c: float = 10.0
     threads: int = 2
@@ -132,17 +139,68 @@ def param_groups(model, config: TrainConfig, lr: float) -> list[dict]:
     return groups + [{"params": heads, "lr": config.head_lr}]
 
 
-def _epoch_plans(examples, config: TrainConfig) -> list[list[list]]:
+def _epoch_plans(examples, config: TrainConfig, pseudo=()) -> list[list[list]]:
     """Each epoch's batches, fixed by the seed (so a resumed run skips exactly the steps done);
-    with `resample`, windows holding rare techniques are repeated (`repeat_factors`)."""
+    with `resample`, windows holding rare techniques are repeated (`repeat_factors`); with
+    pseudo-labelled windows, each epoch adds the next `pseudo_ratio` x (gold windows) of them
+    from one seeded shuffle, so successive epochs see different pseudo-labelled windows."""
     factors = repeat_factors(examples, config.resample) if config.resample else None
+    order = list(pseudo)
+    random.Random(config.seed * 15485863).shuffle(order)
+    per_epoch = min(len(order), round(config.pseudo_ratio * len(examples)))
     plans = []
     for epoch in range(config.epochs):
         pool = examples
         if factors is not None:
             pool = resample(examples, factors, random.Random(config.seed * 104729 + epoch))
+        if per_epoch:
+            start = epoch * per_epoch % len(order)
+            pool = pool + (order[start:] + order[:start])[:per_epoch]
         plans.append(batches(pool, config.batch_size, config.seed * 1000 + epoch))
     return plans
+
+
+def _pseudo_docs(config: TrainConfig, tokenizer) -> tuple[list, dict | None]:
+    """The pseudo-labelled training docs of `config.pseudo`, and what to record about them."""
+    if not config.pseudo:
+        return [], None
+    from proplens.distill import SoftLabelStore
+
+    store = SoftLabelStore(config.pseudo)
+    header = store.header()
+    if list(header["labels"]) != list(LABELS):
+        raise ProplensError(
+            f"The soft labels in {config.pseudo} use the techniques {header['labels']}, not this "
+            f"model's {list(LABELS)}; label with a teacher of the same taxonomy."
+        )
+    if config.crf:
+        raise ProplensError(
+            "--crf cannot learn from soft labels (--pseudo); train the student without --crf."
+        )
+    docs, stale = [], 0
+    for soft in store.read(config.pseudo_limit):
+        td = build_pseudo_doc(
+            soft,
+            tokenizer,
+            normalize,
+            config.window,
+            config.stride,
+            config.pseudo_weight,
+            config.pseudo_min_score,
+        )
+        stale += td is None
+        if td is not None:
+            docs.append(td)
+    if stale:
+        _log(f"{stale} pseudo-labelled articles skipped: their clean text changed since labelling")
+    info = {
+        "folder": str(config.pseudo),
+        "teacher": header.get("teacher"),
+        "teacher_version": header.get("teacher_version"),
+        "articles": len(docs),
+        "trained_on": [d.id for d in docs],
+    }
+    return docs, info
 
 
 def train(
@@ -184,14 +242,17 @@ def train(
     t0 = time.time()
     tdocs = [build_doc(d, tokenizer, normalize, config.window, config.stride) for d in fit]
     examples = window_examples(tdocs)
-    plans = _epoch_plans(examples, config)
+    pseudo_docs, pseudo_info = _pseudo_docs(config, tokenizer)
+    pseudo_examples = window_examples(pseudo_docs)
+    plans = _epoch_plans(examples, config, pseudo_examples)
     first_step = np.cumsum([0] + [len(p) for p in plans]).tolist()
     total = first_step[-1]
     if config.max_steps:
         total = min(total, config.max_steps)
     _log(
         f"{len(fit)} training articles, {len(hold)} held out for calibration, {len(examples)} "
-        f"windows, {len(plans[0]) if plans else 0} steps/epoch, {total} steps "
+        f"windows, {len(pseudo_docs)} pseudo-labelled articles ({len(pseudo_examples)} windows), "
+        f"{len(plans[0]) if plans else 0} steps/epoch, {total} steps "
         f"(prep {time.time() - t0:.1f}s)"
     )
 
@@ -246,7 +307,12 @@ def train(
             batch = _to_tensors(collate(chunk, brng, config.jitter))
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=config.bf16):
                 parts = losses(
-                    model, batch, cw, sentence_weight=config.sentence_loss, focal=config.focal
+                    model,
+                    batch,
+                    cw,
+                    sentence_weight=config.sentence_loss,
+                    focal=config.focal,
+                    pseudo_weight=config.pseudo_weight,
                 )
             loss = sum(parts.values())
             opt.zero_grad(set_to_none=True)
@@ -320,6 +386,7 @@ def train(
         "training_data_sha256": data_hash(train_docs),
         "trained_on": [d.id for d in train_docs],
         "calibration_holdout": [d.id for d in hold],
+        "pseudo_labels": pseudo_info,
         "train_config": asdict(config),
         "train_seconds": round(train_seconds, 1),
         "epoch_seconds": [round(x, 1) for x in epoch_times],

@@ -139,22 +139,31 @@ def losses(
     tech_weight: float = 0.5,
     sentence_weight: float = 0.0,
     focal: float = 0.0,
+    pseudo_weight: float = 1.0,
 ) -> dict:
     """The training losses on one collated batch of tensors (BIO, token technique, span and,
     with a sentence head and a positive `sentence_weight`, sentence).
 
     `focal` > 0 makes the span (technique) loss a focal loss: each target technique's term is
     scaled by (1 - p)^focal, so spans the head already gets right weigh less than hard ones.
+
+    Windows of pseudo-labelled articles (`soft_mask`) add `soft_tag`: the cross-entropy of the
+    tagger against the teacher's P(O, B, I), times `pseudo_weight` (their span rows carry their
+    own weights).
     """
     h, tag_logits = model(batch["ids"], batch["mask"], batch.get("token_features"))
-    if model.crf is not None:
-        out = {"tag": model.crf.nll(tag_logits, batch["tags"])}
-    else:
-        out = {
-            "tag": nn.functional.cross_entropy(
+    out = {}
+    if (batch["tags"] != -100).any():
+        if model.crf is not None:
+            out["tag"] = model.crf.nll(tag_logits, batch["tags"])
+        else:
+            out["tag"] = nn.functional.cross_entropy(
                 tag_logits.float().reshape(-1, 3), batch["tags"].reshape(-1), ignore_index=-100
             )
-        }
+    sm = batch.get("soft_mask")
+    if sm is not None and sm.sum() > 0:
+        soft_ce = -(batch["soft"] * torch.log_softmax(tag_logits.float(), -1)).sum(-1)
+        out["soft_tag"] = pseudo_weight * (soft_ce * sm).sum() / sm.sum()
     tm = batch["tech_mask"]
     if tm.sum() > 0:
         tl = nn.functional.binary_cross_entropy_with_logits(

@@ -53,7 +53,7 @@ def test_train_cli_writes_model_and_resumes(tmp_path, extra):
         app, ["evaluate", "--corpus", str(FIXTURE), "--model", str(out), "--json"]
     )
     assert result.exit_code == 0, result.output
-    scores = json.loads(result.output)
+    scores = json.loads(result.stdout)
     assert {"si_f1", "tc_f1", "flc_f1", "si_ece", "tc_ece"} <= set(scores)
 
 

@@ -1,0 +1,63 @@
+"""`proplens label`: a teacher model writes soft labels for unlabelled articles (self-training)."""
+
+from __future__ import annotations
+
+import click
+
+from proplens.cli.options import model_option
+
+
+@click.command("label")
+@click.argument("inputs", nargs=-1, required=True)
+@model_option()
+@click.option(
+    "-o", "--out", type=click.Path(path_type=str), required=True, help="Soft-label folder."
+)
+@click.option(
+    "--sample",
+    type=click.IntRange(1),
+    default=None,
+    help="Label a random sample of this many articles (default: all of them).",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sample.")
+@click.option(
+    "--min-words",
+    type=click.IntRange(0),
+    default=50,
+    show_default=True,
+    help="Skip articles shorter than this many words (headlines, stubs).",
+)
+@click.option("--chunk-size", type=click.IntRange(1), default=50, show_default=True)
+@click.option("--threads", type=int, default=2, show_default=True)
+@click.option("--no-progress", is_flag=True, help="No progress bar.")
+def label_cmd(inputs, model, out, sample, seed, min_words, chunk_size, threads, no_progress):
+    """Label INPUTS (files, folders, JSONL(.gz) dumps) with the teacher MODEL's soft labels.
+
+    The labels go to OUT in chunks; run the same command again to resume after a stop. Train a
+    student on them with `proplens train --pseudo OUT`.
+    """
+    from proplens.distill import SoftLabelStore, label_corpus, sample_docs
+    from proplens.ingest import iter_docs
+    from proplens.pipeline import load
+
+    nlp = load(model, threads=threads)
+    docs = (d for d in iter_docs(list(inputs)) if len(d.text.split()) >= min_words)
+    chosen = sample_docs(docs, sample, seed)
+    header = {
+        "teacher": nlp.name,
+        "teacher_version": nlp.version,
+        "teacher_path": str(nlp.path),
+        "labels": list(nlp.labels),
+        "inputs": sorted(str(i) for i in inputs),
+        "sample": sample,
+        "seed": seed,
+        "min_words": min_words,
+        "articles": len(chosen),
+    }
+    store = SoftLabelStore(out, chunk_size=chunk_size)
+    n = label_corpus(nlp, chosen, store, header, progress=not no_progress)
+    chunks = len(store.done())
+    click.echo(f"Labelled {n} articles now; {out} holds {len(chosen)} in {chunks} chunks.")
+
+
+commands = [label_cmd]
