@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from itertools import islice
 
 import numpy as np
@@ -43,13 +44,21 @@ class Evaluation:
         batch_size: Docs per encoder call.
     """
 
-    def __init__(self, pipeline: Pipeline, gold: list[Doc], batch_size: int = 8):
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        gold: list[Doc],
+        batch_size: int = 8,
+        progress: Callable[[int], None] | None = None,
+    ):
         self.pipeline = pipeline
         self.gold = gold
         it = iter(gold)
         self.batches = []
         while batch := list(islice(it, batch_size)):
             self.batches.append((batch, *pipeline._prepare(batch)))
+            if progress:
+                progress(len(batch))
 
     def predict(self) -> list[Doc]:
         """End-to-end predictions with the pipeline's current settings."""
@@ -147,10 +156,21 @@ def ranked_docs(gold: list[Doc], scores: list[np.ndarray], labels: tuple[str, ..
     return preds
 
 
-def evaluate(pipeline: Pipeline, gold: list[Doc], batch_size: int = 8) -> dict:
+def evaluate(
+    pipeline: Pipeline,
+    gold: list[Doc],
+    batch_size: int = 8,
+    progress: Callable[[int], None] | None = None,
+) -> dict:
     """Score `pipeline` on `gold` docs.
+
+    Args:
+        pipeline: The loaded model.
+        gold: Docs with gold spans.
+        batch_size: Docs per encoder call.
+        progress: Called with the number of docs encoded after each batch (for a progress bar).
 
     Returns:
         A flat dict: `si_*`, `flc_*`, `tc_*` (with `*_per_technique`) and `*_ece`.
     """
-    return Evaluation(pipeline, gold, batch_size).scores()
+    return Evaluation(pipeline, gold, batch_size, progress).scores()

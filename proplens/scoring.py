@@ -202,6 +202,19 @@ def score_tc(gold: Labelled, pred: Labelled) -> dict:
     }
 
 
+def tc_unmatched(gold: Labelled, pred: Labelled) -> list:
+    """Prediction rows of a TC run whose span is not a span of the gold template.
+
+    TC scores predictions on the gold spans only, so such rows can only count as wrong: a
+    prediction file from span detection (`predict`) scored as TC gives a meaninglessly low score.
+    """
+    out = []
+    for gold_spans, pred_spans in _pairs(gold, pred):
+        keys = {(s.start, s.end) for s in gold_spans}
+        out += [s for s in pred_spans if (s.start, s.end) not in keys]
+    return out
+
+
 SCORERS = {"si": score_si, "flc": score_flc, "tc": score_tc}
 
 

@@ -11,6 +11,7 @@ from proplens.cli.options import corpus_options, model_option, threshold_option
 from proplens.corpus.semeval import load_split, read_corpus
 from proplens.doc import Doc
 from proplens.errors import ProplensError
+from proplens.progress import progress_bar
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpora" / "ptc"
 
@@ -20,12 +21,13 @@ def default_corpus() -> str | None:
     return str(DEFAULT_CORPUS) if (DEFAULT_CORPUS / "train-articles").is_dir() else None
 
 
-def load_gold(corpus: str | None, splits: tuple[str, ...]) -> list[Doc]:
+def load_gold(corpus: str | None, splits: tuple[str, ...], taxonomy=None) -> list[Doc]:
     """Gold docs from a PTC root (the named splits) or from one folder of articles with labels.
 
     Args:
         corpus: A PTC root (holding `train-articles`, `dev-articles`) or an articles folder.
         splits: Which splits to read from a PTC root.
+        taxonomy: The techniques the labels may name (default: the 14 PTC techniques).
     """
     if corpus is None:
         raise ProplensError(
@@ -39,9 +41,37 @@ def load_gold(corpus: str | None, splits: tuple[str, ...]) -> list[Doc]:
     if (root / "train-articles").is_dir() or (root / "dev-articles").is_dir():
         docs: list[Doc] = []
         for split in splits:
-            docs.extend(load_split(root, split))
+            docs.extend(load_split(root, split, taxonomy=taxonomy))
         return docs
-    return read_corpus(root)
+    return read_corpus(root, taxonomy=taxonomy)
+
+
+def model_meta(model: str | None) -> dict:
+    """The meta.json of a model folder (the shipped model when None); {} when unreadable."""
+    folder = Path(model) if model else Path(__file__).resolve().parents[1] / "models" / "default"
+    try:
+        return json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def training_overlap(ids: list[str | None], meta: dict) -> str | None:
+    """One sentence warning that scored articles are in the model's training data, or None.
+
+    Args:
+        ids: The ids of the scored articles.
+        meta: The model's meta.json (its `trained_on` lists the article ids it trained on).
+    """
+    trained = set(meta.get("trained_on") or ())
+    seen = [i for i in ids if i in trained]
+    if not seen:
+        return None
+    name = f"{meta.get('name', 'the model')} {meta.get('version', '')}".strip()
+    return (
+        f"Warning: {len(seen)} of the {len(ids)} scored articles are in the training data of "
+        f"{name} (its meta.json lists them), so these scores overstate how it does on new "
+        "articles; score a model trained without them, as docs/model.md does."
+    )
 
 
 def load_holdout(corpus: str | None, meta: dict) -> list[Doc]:
@@ -62,8 +92,15 @@ def evaluate_cmd(corpus, splits, model, threshold, as_json) -> None:
     from proplens.pipeline import load
 
     gold = load_gold(corpus, tuple(splits))
-    scores = evaluate(load(model, threshold=threshold), gold)
+    pipeline = load(model, threshold=threshold)
+    warning = training_overlap([d.id for d in gold], getattr(pipeline, "meta", {}) or {})
+    if warning:
+        click.secho(warning, err=True, fg="yellow")
+    with progress_bar(len(gold), "Scoring") as advance:
+        scores = evaluate(pipeline, gold, progress=advance)
     if as_json:
+        if warning:
+            scores["warning"] = warning
         click.echo(json.dumps(scores, indent=2))
         return
     for task in ("si", "tc", "flc"):

@@ -12,6 +12,7 @@ from proplens.cli.options import model_option, threshold_option
 from proplens.corpus.semeval import LabelRow, read_articles, read_labels, write_labels
 from proplens.doc import Doc
 from proplens.errors import ProplensError
+from proplens.progress import progress_bar
 from proplens.stages.technique_classifier import assign_ranked
 
 
@@ -34,7 +35,12 @@ def predict_folder(
     from proplens.pipeline import load
 
     nlp = load(model, threshold=threshold)
-    docs = list(nlp.pipe(_articles(articles_dir).values(), batch_size=batch_size))
+    articles = list(_articles(articles_dir).values())
+    docs = []
+    with progress_bar(len(articles), "Finding spans") as advance:
+        for doc in nlp.pipe(articles, batch_size=batch_size):
+            docs.append(doc)
+            advance(1)
     write_labels(out, docs, task="flc")
     return sum(len(d.spans) for d in docs)
 
@@ -68,10 +74,13 @@ def classify_template(
         docs.append(doc)
     nlp = load(model)
     filled: list[LabelRow] = list(rows)
-    for doc, probs in zip(docs, nlp.classify(docs, batch_size=batch_size), strict=True):
-        keys = [(s.start, s.end) for s in doc.spans]
-        for i, tech in zip(by_article[doc.id], assign_ranked(keys, probs, nlp.labels), strict=True):
-            filled[i] = replace(rows[i], technique=tech)
+    with progress_bar(len(docs), "Classifying spans") as advance:
+        for doc, probs in zip(docs, nlp.classify(docs, batch_size=batch_size), strict=True):
+            keys = [(s.start, s.end) for s in doc.spans]
+            ranked = assign_ranked(keys, probs, nlp.labels)
+            for i, tech in zip(by_article[doc.id], ranked, strict=True):
+                filled[i] = replace(rows[i], technique=tech)
+            advance(1)
     write_labels(out, filled, task="tc")
     return len(filled)
 

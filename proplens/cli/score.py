@@ -3,23 +3,40 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import click
 
 from proplens.corpus.semeval import LabelRow, attach_labels, read_articles, read_labels
 from proplens.doc import Doc
-from proplens.scoring import score
+from proplens.errors import CorpusFormatError, ProplensError
+from proplens.scoring import score, tc_unmatched
 
 # How each task reads its label files: SI also accepts 4-column (TC/FLC) files.
 READ_AS = {"si": "auto", "tc": "tc", "flc": "flc"}
+
+
+_WRONG_SHAPE = re.compile(r"expected \d tab-separated columns \([^)]*\) for task \w+ but found")
 
 
 def load_labelled(
     path: str, task: str, articles: dict[str, Doc] | None
 ) -> list[Doc] | list[LabelRow]:
     """Label rows from `path`; attached to copies of `articles` (checking offsets) when given."""
-    rows = read_labels(path, READ_AS[task])
+    try:
+        rows = read_labels(path, READ_AS[task])
+    except CorpusFormatError as exc:
+        if task != "si":
+            raise
+        # SI reads 3- and 4-column files; say so, rather than naming the shape it guessed.
+        raise CorpusFormatError(
+            _WRONG_SHAPE.sub(
+                "expected 3 (`id start end`) or 4 (`id technique start end`) tab-separated "
+                "columns, the same in every row, for task SI but found",
+                str(exc),
+            )
+        ) from None
     if articles is None:
         return rows
     return attach_labels([d.copy(with_spans=False) for d in articles.values()], rows)
@@ -50,15 +67,52 @@ def _table(result: dict) -> str:
     help="Folder of article<ID>.txt files; when given, offsets are checked against the articles.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def score_cmd(task: str, gold: str, pred: str, articles: str | None, as_json: bool) -> None:
+@click.option(
+    "-m",
+    "--model",
+    type=click.Path(path_type=str),
+    default=None,
+    help="The model folder that made PRED (default: the shipped model); used only to warn "
+    "when the scored articles are in its training data.",
+)
+def score_cmd(
+    task: str, gold: str, pred: str, articles: str | None, as_json: bool, model: str | None
+) -> None:
     """Score PRED against GOLD (SemEval `.labels` files or folders of them).
 
     Uses the SemEval-2020 Task 11 measures: partial-overlap P/R/F1 for SI and FLC, micro
-    P/R/F1 on given spans for TC.
+    P/R/F1 on given spans for TC (PRED must then hold the gold file's spans, as `proplens
+    classify` writes them).
     """
+    from proplens.cli.evaluate import model_meta, training_overlap
+
     docs = read_articles(Path(articles)) if articles else None
-    result = score(task, load_labelled(gold, task, docs), load_labelled(pred, task, docs))
+    gold_rows, pred_rows = load_labelled(gold, task, docs), load_labelled(pred, task, docs)
+    if task == "tc":
+        _refuse_unmatched(gold_rows, pred_rows, gold)
+    result = score(task, gold_rows, pred_rows)
+    ids = sorted({getattr(r, "id", None) or getattr(r, "article_id", None) for r in gold_rows})
+    warning = training_overlap(ids, model_meta(model))
+    if warning:
+        click.secho(warning, err=True, fg="yellow")
+        result["warning"] = warning
     click.echo(json.dumps(result, indent=2) if as_json else _table(result))
+
+
+def _refuse_unmatched(gold_rows, pred_rows, gold: str) -> None:  # type: ignore[no-untyped-def]
+    bad = sorted(tc_unmatched(gold_rows, pred_rows), key=lambda r: getattr(r, "line", 0))
+    if not bad:
+        return
+    first = bad[0]
+    where = first.where() if isinstance(first, LabelRow) else f"[{first.start}, {first.end})"
+    total = sum(len(d.spans) if isinstance(d, Doc) else 1 for d in pred_rows)
+    raise ProplensError(
+        f"{len(bad)} of the {total} prediction rows are on spans that {gold} does not have "
+        f"(first: {where}); TC scores "
+        "techniques on the gold spans only, so those rows could only count as wrong. Fill in "
+        "the gold spans with `proplens classify ARTICLES --spans GOLD -o PRED`, or score "
+        "end-to-end predictions with `--task flc`."
+    )
 
 
 commands = [score_cmd]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from proplens.cli import app
@@ -53,3 +54,21 @@ def test_predict_cli_empty_folder_is_an_error(tmp_path):
     result = CliRunner().invoke(app, ["predict", str(tmp_path), "-o", str(tmp_path / "x.labels")])
     assert result.exit_code == 1
     assert "No `article<ID>.txt` files" in result.output
+
+
+@pytest.mark.parametrize(
+    "command,label",
+    [
+        (["predict", str(ARTICLES)], "Finding spans"),
+        (["classify", str(ARTICLES), "--spans", str(GOLD)], "Classifying spans"),
+    ],
+)
+@pytest.mark.parametrize("progress", ["0", "1"])
+def test_predict_cli_progress_bar_on_stderr_only_when_wanted(tmp_path, command, label, progress):
+    out = tmp_path / "out.labels"
+    result = CliRunner().invoke(
+        app, [*command, "-o", str(out)], env={"PROPLENS_PROGRESS": progress}
+    )
+    assert result.exit_code == 0, result.output
+    assert (label in result.stderr and "3/3" in result.stderr) is (progress == "1")
+    assert label not in result.stdout

@@ -182,7 +182,7 @@ def write(path, rows, with_technique=True):
 def cli_json(task, gold, pred):
     result = run("--task", task, gold, pred, "--json")
     assert result.exit_code == 0, result.output
-    return json.loads(result.output)
+    return json.loads(result.stdout)  # a training-data warning goes to stderr
 
 
 @pytest.mark.corpus
@@ -216,3 +216,31 @@ def test_score_matches_brute_force_on_ptc_dev(ptc_dir, tmp_path, seed):
     p, r = brute_tc(gold_rows, tc_rows)
     assert round(out["p"], 4) == round(p, 4) and round(out["r"], 4) == round(r, 4)
     assert 0.5 < out["f1"] < 0.95
+
+
+def test_score_si_bad_columns_names_task_si(tmp_path):
+    pred = write(tmp_path / "p.labels", [])
+    pred.write_text("101\tDoubt\t1\t3\textra\n", newline="")
+    result = run("--task", "si", MINI / "mini-task-si.labels", pred)
+    assert result.exit_code == 1 and "for task SI but found 5" in result.output
+    assert "task TC" not in result.output
+
+
+def test_score_tc_refuses_rows_off_the_gold_spans(tmp_path):
+    pred = tmp_path / "pred.labels"
+    pred.write_text("101\tDoubt\t29\t47\n101\tDoubt\t30\t47\n", newline="")
+    result = run("--task", "tc", MINI / "mini-task-flc-tc.labels", pred)
+    assert result.exit_code == 1
+    assert "1 of the 2 prediction rows are on spans that" in result.output
+    assert "pred.labels, line 2" in result.output and "proplens classify" in result.output
+
+
+@pytest.mark.parametrize("trained_on,warned", [(["101", "999"], True), (["5"], False)])
+def test_score_warns_when_articles_are_in_training_data(tmp_path, trained_on, warned):
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "meta.json").write_text(json.dumps({"name": "m", "trained_on": trained_on}))
+    gold = MINI / "mini-task-flc-tc.labels"
+    result = run("--task", "flc", gold, gold, "--model", model)
+    assert result.exit_code == 0
+    assert ("are in the training data of m" in result.output) is warned
