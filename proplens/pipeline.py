@@ -25,6 +25,7 @@ from proplens.errors import ModelError
 from proplens.normalize import normalize
 from proplens.stages.span_detector import SpanDetector
 from proplens.stages.technique_classifier import TechniqueClassifier
+from proplens.taxonomy import Taxonomy
 
 DEFAULT_MODEL = Path(__file__).resolve().parent / "models" / "default"
 REQUIRED_FILES = ("model.onnx", "tokenizer.json", "heads.safetensors", "config.json", "meta.json")
@@ -110,6 +111,14 @@ class Pipeline:
         self.threshold = float(
             self.config.get("threshold", 0.0) if threshold is None else threshold
         )
+        where = f"The model at {self.path}"
+        self.taxonomy = Taxonomy.from_config(self.config.get("taxonomy"), where=where)
+        if tuple(self.classifier.labels) != self.taxonomy.labels:
+            raise ModelError(
+                f"{where} classifies into {', '.join(self.classifier.labels)}, which are not the "
+                f"techniques of its taxonomy {self.taxonomy.name} "
+                f"({', '.join(self.taxonomy.labels)}); re-run `proplens train` to write it again."
+            )
 
     @property
     def name(self) -> str:

@@ -1,4 +1,4 @@
-"""The technique taxonomy: the single source of truth for labels, definitions and colours.
+"""The `ptc-2020` taxonomy (`proplens.taxonomy`): labels, definitions and colours.
 
 The 14 labels are spelled exactly as in the PTC / SemEval-2020 Task 11 label files.
 Definitions and examples are our own wording. The 23 SemEval-2023 labels map onto them
@@ -7,32 +7,8 @@ through `SEMEVAL2023_TO_PTC`.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 from proplens.errors import UnknownTechniqueError
-
-
-@dataclass(frozen=True)
-class Technique:
-    """One propaganda technique.
-
-    Args:
-        name: The label exactly as in the corpus, e.g. "Loaded_Language".
-        title: A readable name for people.
-        definition: What the technique is, in plain language.
-        example: A short phrase we wrote that uses it.
-        colour: A CSS hex colour used by the web page and reports.
-    """
-
-    name: str
-    title: str
-    definition: str
-    example: str
-    colour: str
-
-    def to_json(self) -> dict:
-        return asdict(self)
-
+from proplens.taxonomy import Taxonomy, Technique
 
 TECHNIQUES: tuple[Technique, ...] = (
     Technique(
@@ -143,6 +119,7 @@ TECHNIQUES: tuple[Technique, ...] = (
 
 LABELS: tuple[str, ...] = tuple(t.name for t in TECHNIQUES)
 BY_NAME: dict[str, Technique] = {t.name: t for t in TECHNIQUES}
+PTC_2020 = Taxonomy("ptc-2020", TECHNIQUES)
 
 # The SemEval-2023 Task 3 (subtask 3) labels and where each lands in the 14 PTC labels.
 # None means the label has no PTC counterpart and is dropped.

@@ -58,6 +58,13 @@ def _number(name: str, default, help: str, low=0.0, high=None, **bounds):
     help="Pretrained encoder: all-MiniLM-L6-v2 (6 layers), all-mpnet-base-v2 (12 layers; "
     "needs its five part packages, see docs/model.md), or a Hugging Face model folder.",
 )
+@click.option(
+    "--taxonomy",
+    default="ptc-2020",
+    show_default=True,
+    metavar="ptc-2020|semeval-2023|FILE.json",
+    help="The techniques the labels name and the model learns (a built-in name or a JSON file).",
+)
 @click.option("--tiny", is_flag=True, help="A tiny random encoder (tests and CI).")
 @_number("--calib-holdout", 25, "Training articles held out to fit score calibration.", 0)
 @_number(
@@ -178,6 +185,7 @@ def train_cmd(
     max_steps,
     resume,
     encoder,
+    taxonomy,
     tiny,
     calib_holdout,
     token_threshold,
@@ -216,8 +224,11 @@ def train_cmd(
             "word pieces would never be seen; lower --stride.",
             param_hint="--stride",
         )
-    docs = load_gold(corpus, tuple(splits))
-    dev_docs = load_gold(dev, ("dev",)) if dev else None
+    from proplens.taxonomy import get_taxonomy
+
+    tax = get_taxonomy(taxonomy)
+    docs = load_gold(corpus, tuple(splits), tax)
+    dev_docs = load_gold(dev, ("dev",), tax) if dev else None
     config = TrainConfig(
         out=out,
         epochs=epochs,
@@ -230,6 +241,7 @@ def train_cmd(
         max_steps=max_steps,
         resume=resume,
         encoder=encoder,
+        taxonomy=taxonomy,
         tiny=tiny,
         calib_holdout=calib_holdout,
         token_threshold=token_threshold,

@@ -16,6 +16,7 @@ from pathlib import Path
 from proplens.doc import Doc, Span
 from proplens.errors import CorpusFormatError
 from proplens.iohelpers import atomic_write
+from proplens.taxonomy import Taxonomy
 from proplens.techniques import BY_NAME, LABELS
 
 TASKS = ("flc", "si", "tc")
@@ -119,7 +120,9 @@ def _parse_int(value: str, what: str, where: str) -> int:
         ) from None
 
 
-def _parse_line(line: str, task: str, source: str, number: int) -> LabelRow:
+def _parse_line(
+    line: str, task: str, source: str, number: int, taxonomy: Taxonomy | None = None
+) -> LabelRow:
     fields = line.split("\t") if "\t" in line else line.split()
     fields = [f.strip() for f in fields]
     where = f"{source}, line {number}"
@@ -138,10 +141,12 @@ def _parse_line(line: str, task: str, source: str, number: int) -> LabelRow:
         technique = fields[1]
         if technique == UNKNOWN_TECHNIQUE and task == "tc":
             technique = None
-        elif technique not in BY_NAME:
+        elif technique not in (taxonomy.by_name if taxonomy else BY_NAME):
+            labels = taxonomy.labels if taxonomy else LABELS
+            named = f" of the {taxonomy.name} taxonomy" if taxonomy else ""
             raise CorpusFormatError(
-                f"{where}: unknown technique {technique!r}. Expected one of: {', '.join(LABELS)}"
-                + (" (or `?` in a TC template)." if task == "tc" else ".")
+                f"{where}: unknown technique {technique!r}{named}. Expected one of: "
+                f"{', '.join(labels)}" + (" (or `?` in a TC template)." if task == "tc" else ".")
             )
     start = _parse_int(fields[-2], "start", where)
     end = _parse_int(fields[-1], "end", where)
@@ -166,13 +171,16 @@ def _detect_task(lines: list[str], task: str) -> str:
     return "tc"
 
 
-def read_labels(path_or_folder: str | Path, task: str = "flc") -> list[LabelRow]:
+def read_labels(
+    path_or_folder: str | Path, task: str = "flc", taxonomy: Taxonomy | None = None
+) -> list[LabelRow]:
     """Read a `.labels` file, or every `*.labels` file of a folder (sorted by name).
 
     Args:
         path_or_folder: A single label file or a folder of per-article label files.
         task: "si" (3 columns), "flc" or "tc" (4 columns; "tc" also accepts `?` as
             technique), or "auto" (guessed from the first row of each file).
+        taxonomy: The techniques rows may name (default: the 14 PTC techniques).
 
     Returns:
         The rows in file order; blank lines are skipped.
@@ -191,7 +199,8 @@ def read_labels(path_or_folder: str | Path, task: str = "flc") -> list[LabelRow]
         file_task = _detect_task(lines, task)
         for number, line in enumerate(lines, 1):
             if line.strip():
-                rows.append(_parse_line(line.rstrip("\r"), file_task, str(file), number))
+                row = _parse_line(line.rstrip("\r"), file_task, str(file), number, taxonomy)
+                rows.append(row)
     return rows
 
 
@@ -237,7 +246,10 @@ def default_labels_path(articles_dir: str | Path, task: str = "flc") -> Path | N
 
 
 def read_corpus(
-    articles_dir: str | Path, labels: str | Path | None = None, task: str = "flc"
+    articles_dir: str | Path,
+    labels: str | Path | None = None,
+    task: str = "flc",
+    taxonomy: Taxonomy | None = None,
 ) -> list[Doc]:
     """Read a PTC-style folder into Docs with gold spans, sorted by article id.
 
@@ -245,6 +257,7 @@ def read_corpus(
         articles_dir: Folder of `article<ID>.txt` files.
         labels: A `.labels` file or folder of them; found next to `articles_dir` when None.
         task: "flc", "tc" or "si" (how the label rows are read).
+        taxonomy: The techniques rows may name (default: the 14 PTC techniques).
 
     Raises:
         CorpusFormatError: if no labels are found or a row is bad.
@@ -260,14 +273,16 @@ def read_corpus(
                 "pass the `labels` path explicitly."
             )
     docs = read_articles(articles_dir)
-    return attach_labels(docs.values(), read_labels(labels, task))
+    return attach_labels(docs.values(), read_labels(labels, task, taxonomy))
 
 
-def load_split(ptc_root: str | Path, split: str = "train", task: str = "flc") -> list[Doc]:
+def load_split(
+    ptc_root: str | Path, split: str = "train", task: str = "flc", taxonomy: Taxonomy | None = None
+) -> list[Doc]:
     """Read the `train` or `dev` split of a PTC folder with its gold spans."""
     if split not in ("train", "dev"):
         raise CorpusFormatError(f"Unknown split {split!r}. Expected `train` or `dev`.")
-    return read_corpus(Path(ptc_root) / f"{split}-articles", task=task)
+    return read_corpus(Path(ptc_root) / f"{split}-articles", task=task, taxonomy=taxonomy)
 
 
 def docs_to_rows(docs: Iterable[Doc]) -> list[LabelRow]:

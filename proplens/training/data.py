@@ -16,11 +16,11 @@ from proplens.encoder import (
     special_tokens,
     tokenize,
 )
+from proplens.errors import UnknownTechniqueError
 from proplens.stages.features import N_FEATURES, DocStats, span_features
 from proplens.techniques import LABELS
 from proplens.token_features import token_feature_ids
 
-LABEL_INDEX = {name: i for i, name in enumerate(LABELS)}
 O, B, I = 0, 1, 2  # noqa: E741
 # A sentence ends at a line break, or after . ! ? (and closing quotes) before white space.
 SENTENCE_BREAK = re.compile(r"\n+|(?<=[.!?])[\"”’')]*\s+")
@@ -72,7 +72,14 @@ def clean_spans(doc: Doc, normalize) -> tuple[str, list[tuple[int, int, str]]]:
     return clean, out
 
 
-def build_doc(doc: Doc, tokenizer, normalize, window: int, stride: int) -> TrainDoc:
+def build_doc(
+    doc: Doc,
+    tokenizer,
+    normalize,
+    window: int,
+    stride: int,
+    labels: tuple[str, ...] = LABELS,
+) -> TrainDoc:
     """Tokenise one gold doc and label its tokens.
 
     Args:
@@ -81,22 +88,30 @@ def build_doc(doc: Doc, tokenizer, normalize, window: int, stride: int) -> Train
         normalize: `normalize(raw) -> (clean, OffsetMap)`.
         window: Window size in word pieces.
         stride: Step between windows.
+        labels: The taxonomy's labels, in the order of the model's outputs.
     """
+    index = {name: i for i, name in enumerate(labels)}
     clean, spans = clean_spans(doc, normalize)
     ids, offsets = tokenize(tokenizer, clean)
     n = len(ids)
     tags = np.zeros(n, dtype=np.int64)
-    tok_tech = np.zeros((n, len(LABELS)), dtype=np.float32)
+    tok_tech = np.zeros((n, len(labels)), dtype=np.float32)
     inside = np.zeros(n, dtype=bool)
     grouped: dict[tuple[int, int], np.ndarray] = {}
     for cs, ce, tech in spans:
+        if tech not in index:
+            raise UnknownTechniqueError(
+                f"Article {doc.id} has a gold span labelled {tech!r}, which is not one of the "
+                f"taxonomy's techniques ({', '.join(labels)}); train with the taxonomy that "
+                "holds it (`--taxonomy`)."
+            )
         toks = char_to_tokens(offsets, cs, ce) if n else None
         if toks is None:
             continue
         ts, te = toks
         inside[ts : te + 1] = True
-        tok_tech[ts : te + 1, LABEL_INDEX[tech]] = 1.0
-        grouped.setdefault((ts, te), np.zeros(len(LABELS), np.float32))[LABEL_INDEX[tech]] = 1.0
+        tok_tech[ts : te + 1, index[tech]] = 1.0
+        grouped.setdefault((ts, te), np.zeros(len(labels), np.float32))[index[tech]] = 1.0
     # BIO over the union of spans: a region starts wherever a gold span starts or after O.
     starts = {ts for ts, _ in grouped}
     for t in range(n):
@@ -151,10 +166,11 @@ def collate(batch: list[WindowExample], rng: random.Random, jitter: float = 0.5)
     n = len(batch)
     special = batch[0].doc.special
     assert special is not None, "TrainDoc built without its tokenizer's special tokens"
+    n_labels = batch[0].doc.tok_tech.shape[1]
     ids = np.full((n, length), special.pad, np.int64)
     mask = np.zeros((n, length), np.int64)
     tags = np.full((n, length), -100, np.int64)
-    tech = np.zeros((n, length, len(LABELS)), np.float32)
+    tech = np.zeros((n, length, n_labels), np.float32)
     tech_mask = np.zeros((n, length), np.float32)
     token_features = np.zeros((n, length), np.int64)
     soft = np.zeros((n, length, 3), np.float32)
@@ -197,7 +213,7 @@ def collate(batch: list[WindowExample], rng: random.Random, jitter: float = 0.5)
             "start": np.zeros(0, np.int64),
             "end": np.zeros(0, np.int64),
             "feats": np.zeros((0, N_FEATURES), np.float32),
-            "target": np.zeros((0, len(LABELS)), np.float32),
+            "target": np.zeros((0, n_labels), np.float32),
             "weight": np.zeros(0, np.float32),
         }
     return {
@@ -231,11 +247,12 @@ def repeat_factors(examples: list[WindowExample], threshold: float) -> np.ndarra
     r = max(1, sqrt(threshold / f)); a window is repeated by the largest r of its techniques,
     so windows holding rare techniques are seen more often and the rest once.
     """
-    has = np.zeros((len(examples), len(LABELS)), bool)
+    n_labels = examples[0].doc.tok_tech.shape[1] if examples else len(LABELS)
+    has = np.zeros((len(examples), n_labels), bool)
     for i, ex in enumerate(examples):
         for g in window_spans(ex):
             has[i] |= g.target > 0
-    share = has.mean(0) if len(examples) else np.zeros(len(LABELS))
+    share = has.mean(0) if len(examples) else np.zeros(n_labels)
     per_label = np.maximum(1.0, np.sqrt(threshold / np.maximum(share, 1e-12)))
     return np.array([per_label[h].max(initial=1.0) for h in has])
 

@@ -22,7 +22,7 @@ from proplens.encoders import resolve_encoder
 from proplens.errors import ProplensError
 from proplens.normalize import normalize
 from proplens.stages.lexical import LEXICAL_JSON, LEXICAL_WEIGHTS
-from proplens.techniques import LABELS
+from proplens.taxonomy import DEFAULT_TAXONOMY, Taxonomy, get_taxonomy
 from proplens.token_features import TOKEN_FEATURES_VERSION
 from proplens.training.data import (
     batches,
@@ -60,6 +60,7 @@ class TrainConfig:
     stride: int = 224
     max_steps: int | None = None
     encoder: str = "minilm"
+    taxonomy: str = DEFAULT_TAXONOMY  # a built-in name or a taxonomy JSON file
     tiny: bool = False
     checkpoint_every: int = 50
     calib_holdout: int = 25
@@ -109,8 +110,8 @@ def _to_tensors(b: dict) -> dict:
     return {k: torch.from_numpy(v) for k, v in b.items()}
 
 
-def _class_weight(tdocs) -> torch.Tensor:
-    counts = np.ones(len(LABELS))
+def _class_weight(tdocs, n_labels: int) -> torch.Tensor:
+    counts = np.ones(n_labels)
     for d in tdocs:
         for g in d.spans:
             counts += g.target
@@ -160,7 +161,7 @@ def _epoch_plans(examples, config: TrainConfig, pseudo=()) -> list[list[list]]:
     return plans
 
 
-def _pseudo_docs(config: TrainConfig, tokenizer) -> tuple[list, dict | None]:
+def _pseudo_docs(config: TrainConfig, tokenizer, taxonomy: Taxonomy) -> tuple[list, dict | None]:
     """The pseudo-labelled training docs of `config.pseudo`, and what to record about them."""
     if not config.pseudo:
         return [], None
@@ -168,10 +169,11 @@ def _pseudo_docs(config: TrainConfig, tokenizer) -> tuple[list, dict | None]:
 
     store = SoftLabelStore(config.pseudo)
     header = store.header()
-    if list(header["labels"]) != list(LABELS):
+    if list(header["labels"]) != list(taxonomy.labels):
         raise ProplensError(
-            f"The soft labels in {config.pseudo} use the techniques {header['labels']}, not this "
-            f"model's {list(LABELS)}; label with a teacher of the same taxonomy."
+            f"The soft labels in {config.pseudo} use the techniques {header['labels']}, not the "
+            f"{taxonomy.name} taxonomy's {list(taxonomy.labels)}; label with a teacher of the "
+            "same taxonomy."
         )
     if config.crf:
         raise ProplensError(
@@ -240,9 +242,13 @@ def train(
     if config.lexical and not lexical:
         _log("fewer than two techniques in the training spans: no lexical model is fitted")
     t0 = time.time()
-    tdocs = [build_doc(d, tokenizer, normalize, config.window, config.stride) for d in fit]
+    taxonomy = get_taxonomy(config.taxonomy)
+    tdocs = [
+        build_doc(d, tokenizer, normalize, config.window, config.stride, taxonomy.labels)
+        for d in fit
+    ]
     examples = window_examples(tdocs)
-    pseudo_docs, pseudo_info = _pseudo_docs(config, tokenizer)
+    pseudo_docs, pseudo_info = _pseudo_docs(config, tokenizer, taxonomy)
     pseudo_examples = window_examples(pseudo_docs)
     plans = _epoch_plans(examples, config, pseudo_examples)
     first_step = np.cumsum([0] + [len(p) for p in plans]).tolist()
@@ -262,13 +268,14 @@ def train(
         sentence_head=config.sentence_loss > 0,
         crf=config.crf,
         span_dropout=config.head_dropout,
+        n_labels=len(taxonomy.labels),
     )
     opt = torch.optim.AdamW(param_groups(model, config, lr), weight_decay=config.weight_decay)
     warm = max(1, int(config.warmup * total))
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm)))
     )
-    cw = _class_weight(tdocs) if config.class_weights else None
+    cw = _class_weight(tdocs, len(taxonomy.labels)) if config.class_weights else None
     ema = _ema_model(model, config.ema) if config.ema else None
     step = 0
     history: list[dict] = []
@@ -367,12 +374,13 @@ def train(
             "crf": final.crf.to_config() if final.crf is not None else None,
         },
         "technique_classifier": {
-            "labels": list(LABELS),
+            "labels": list(taxonomy.labels),
             "temperature": 1.0,
             "second_threshold": config.second_threshold,
             "n_alternatives": 3,
         },
         "threshold": config.threshold,
+        "taxonomy": taxonomy.to_config(),
     }
     meta = {
         "name": config.name,
@@ -382,7 +390,8 @@ def train(
         "transformers_version": _transformers_version(),
         "base_model": "tiny-random-bert" if config.tiny else choice.name,
         "encoder_lr": lr,
-        "labels": list(LABELS),
+        "labels": list(taxonomy.labels),
+        "taxonomy": taxonomy.name,
         "training_data_sha256": data_hash(train_docs),
         "trained_on": [d.id for d in train_docs],
         "calibration_holdout": [d.id for d in hold],

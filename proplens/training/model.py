@@ -86,6 +86,7 @@ class MultiTask(nn.Module):
         crf: Score the BIO tags with a linear-chain CRF (transition scores, exported into the
             span detector's config) instead of token-wise cross-entropy.
         span_dropout: Dropout on the span head's hidden layer (training only).
+        n_labels: Number of techniques in the taxonomy.
     """
 
     def __init__(
@@ -96,13 +97,14 @@ class MultiTask(nn.Module):
         sentence_head: bool = False,
         crf: bool = False,
         span_dropout: float = 0.1,
+        n_labels: int = len(LABELS),
     ):
         super().__init__()
         self.encoder = encoder
         hidden = encoder.config.hidden_size
         self.tag = nn.Linear(hidden, 3)
-        self.tech = nn.Linear(hidden, len(LABELS))
-        self.span = SpanHead(hidden, width=span_width, n_labels=len(LABELS), dropout=span_dropout)
+        self.tech = nn.Linear(hidden, n_labels)
+        self.span = SpanHead(hidden, width=span_width, n_labels=n_labels, dropout=span_dropout)
         self.token_emb = None
         if token_features:
             self.token_emb = nn.Embedding(N_IDS, hidden)
