@@ -280,7 +280,8 @@
     var box = $("pl-article");
     box.textContent = "Loading…";
     try {
-      ProplensRender.render(box, await fetchJSON("/api/articles/" + encodeURIComponent(id)));
+      ProplensRender.render(box, await fetchJSON("/api/articles/" + encodeURIComponent(id)),
+        { onCorrection: saveCorrection });
     } catch (err) {
       box.textContent = err.message;
     }

@@ -159,3 +159,25 @@ def test_browser_pdf_sample_at_two_widths(browser, sample_pdf_text):  # noqa: F8
             page.close()
     finally:
         _stop(proc)
+
+
+def test_browser_report_corrections_download_offline(browser, tmp_path):  # noqa: F811
+    """The self-contained report (no server, no network) also takes corrections, as a file."""
+    from proplens.render import analysis, model_info, render_report
+    from tests.browser.banded import BandedPipeline
+
+    pipe = BandedPipeline()
+    report = tmp_path / "report.html"
+    report.write_text(render_report(analysis(pipe(TEXT), model_info(pipe))), encoding="utf-8")
+    page = _page(browser, "file://", width=1366)
+    page.goto(report.as_uri())
+    page.click('mark:text-is("traitors")')
+    page.click("#pl-tip .pl-corr-right")
+    with page.expect_download() as info:
+        page.click(".pl-corr-download")
+    saved = tmp_path / "from-report.json"
+    info.value.save_as(saved)
+    (article,) = json.loads(saved.read_text())["articles"]
+    assert article["text"] == TEXT and [c["action"] for c in article["corrections"]] == ["confirm"]
+    assert "Generated " in page.inner_text("#pl-report-head")
+    assert page.errors == [] and page.blocked == []
