@@ -187,3 +187,17 @@ def test_corrections_cli_lists_and_exports(tmp_path):
     assert rows == [f"{article_id(TEXT)}\tBandwagon,Reductio_ad_hitlerum\t55\t69"]
     missing = runner.invoke(cli, ["corrections", "list"])
     assert missing.exit_code == 2 and "Say where the corrections are" in missing.output
+
+
+def test_corrections_export_with_corpus_copies_it_exactly(tmp_path):
+    from pathlib import Path
+
+    from proplens.corpus.semeval import read_corpus
+
+    mini = Path(__file__).parent / "data" / "semeval_mini" / "mini-articles"
+    counts = export_corpus([_article(ADD)], tmp_path, extra=read_corpus(mini))
+    docs = {d.id: d for d in load_gold(str(tmp_path / "corrections-articles"), ("train",))}
+    spans = lambda d: sorted((s.start, s.end, s.technique) for s in d.spans)  # noqa: E731
+    for gold in read_corpus(mini):
+        assert docs[gold.id].text == gold.text and spans(docs[gold.id]) == spans(gold)
+    assert counts["extra_articles"] == len(docs) - 1 and len(spans(docs[article_id(TEXT)])) == 1
