@@ -140,6 +140,14 @@ def _number(name: str, default, help: str, low=0.0, high=None, **bounds):
     max_open=True,
 )
 @click.option(
+    "--mix-paragraphs",
+    type=click.IntRange(0),
+    default=0,
+    show_default=True,
+    help="Add this many copies of each training article with paragraphs of other articles "
+    "mixed in, so marks follow from a paragraph itself and not from its neighbours.",
+)
+@click.option(
     "--pseudo",
     type=click.Path(exists=True, file_okay=False, path_type=str),
     default=None,
@@ -201,6 +209,7 @@ def train_cmd(
     layer_decay,
     head_dropout,
     ema,
+    mix_paragraphs,
     pseudo,
     pseudo_weight,
     pseudo_ratio,
@@ -258,6 +267,7 @@ def train_cmd(
         layer_decay=layer_decay,
         head_dropout=head_dropout,
         ema=ema,
+        mix_paragraphs=mix_paragraphs,
         pseudo=pseudo,
         pseudo_weight=pseudo_weight,
         pseudo_ratio=pseudo_ratio,

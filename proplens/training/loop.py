@@ -24,6 +24,7 @@ from proplens.normalize import normalize
 from proplens.stages.lexical import LEXICAL_JSON, LEXICAL_WEIGHTS
 from proplens.taxonomy import DEFAULT_TAXONOMY, Taxonomy, get_taxonomy
 from proplens.token_features import TOKEN_FEATURES_VERSION
+from proplens.training.augment import mixed_copies
 from proplens.training.data import (
     batches,
     build_doc,
@@ -74,6 +75,7 @@ class TrainConfig:
     resample: float = 0.0
     layer_decay: float = 1.0
     head_dropout: float = 0.1
+    mix_paragraphs: int = 0  # mixed-context copies of each training article (training.augment)
     pseudo: str | None = None  # a `proplens label` folder: a teacher's soft labels
     pseudo_weight: float = 1.0
     pseudo_ratio: float = 1.0  # pseudo-labelled windows per gold window, each epoch
@@ -243,9 +245,10 @@ def train(
         _log("fewer than two techniques in the training spans: no lexical model is fitted")
     t0 = time.time()
     taxonomy = get_taxonomy(config.taxonomy)
+    mixed = mixed_copies(fit, config.mix_paragraphs, config.seed) if config.mix_paragraphs else []
     tdocs = [
         build_doc(d, tokenizer, normalize, config.window, config.stride, taxonomy.labels)
-        for d in fit
+        for d in fit + mixed
     ]
     examples = window_examples(tdocs)
     pseudo_docs, pseudo_info = _pseudo_docs(config, tokenizer, taxonomy)
@@ -256,7 +259,8 @@ def train(
     if config.max_steps:
         total = min(total, config.max_steps)
     _log(
-        f"{len(fit)} training articles, {len(hold)} held out for calibration, {len(examples)} "
+        f"{len(fit)} training articles (+{len(mixed)} mixed-context copies), {len(hold)} held "
+        f"out for calibration, {len(examples)} "
         f"windows, {len(pseudo_docs)} pseudo-labelled articles ({len(pseudo_examples)} windows), "
         f"{len(plans[0]) if plans else 0} steps/epoch, {total} steps "
         f"(prep {time.time() - t0:.1f}s)"

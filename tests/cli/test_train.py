@@ -13,7 +13,7 @@ from proplens.cli import app
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "detector" / "tiny-articles"
 
 
-RECIPE = {"resample": 0.5, "layer_decay": 0.8, "head_dropout": 0.3}
+RECIPE = {"resample": 0.5, "layer_decay": 0.8, "head_dropout": 0.3, "mix_paragraphs": 1}
 
 
 @pytest.mark.parametrize(
