@@ -97,14 +97,19 @@ def numbered_marks(text: str, spans: list[dict[str, Any]]) -> list[tuple[str, in
     return out
 
 
+_SPACES = re.compile(r"[ \t]{2,}")
+
+
 def _display(piece: str) -> str:
-    return printable(piece).replace("\u200b", "").replace("\r", "")
+    """A piece of article text for the terminal: controls made harmless, the zero-width joins of
+    `reflow` dropped, runs of spaces (justified PDF text) shown as one."""
+    return _SPACES.sub(" ", printable(piece).replace("\u200b", "").replace("\r", ""))
 
 
 def _wrap(body: str, cols: int) -> str:
     """Wrap each paragraph (line) of `body` at `cols`, keeping blank lines."""
     return "\n".join(
-        textwrap.fill(line, cols, break_long_words=False, break_on_hyphens=False) or ""
+        textwrap.fill(line.strip(), cols, break_long_words=False, break_on_hyphens=False)
         for line in body.split("\n")
     )
 

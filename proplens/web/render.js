@@ -238,7 +238,7 @@
           el("p", { text: data.reading_guide }),
         ])
       : null;
-    var chart = el("section", { class: "pl-card pl-chart-card" }, [el("h3", { text: "Techniques" })]);
+    var chart = el("section", { class: "pl-card pl-chart-card" }, [el("h3", { text: "Techniques, share of the marks shown" })]);
     var chartBox = el("div", { class: "pl-chart" });
     chart.appendChild(chartBox);
     var sentences = el("section", { class: "pl-card" }, [el("h3", { text: "Most loaded sentences" })]);
@@ -588,20 +588,21 @@
       var names = Object.keys(counts).filter(function (k) { return !state.hidden[k]; })
         .sort(function (a, b) { return counts[b] - counts[a]; });
       if (!names.length) { chartBox.appendChild(el("p", { class: "pl-empty", text: "Nothing to chart." })); return; }
-      var max = Math.max.apply(null, names.map(function (k) { return counts[k]; }));
-      var rowH = 24, labelW = 178, barW = 100, W = labelW + barW + 30;
+      /* Bars are shares of the marks shown, so one mark each is not drawn as "full". */
+      var total = names.reduce(function (sum, k) { return sum + counts[k]; }, 0) || 1;
+      var rowH = 24, labelW = 178, barW = 100, W = labelW + barW + 62;
       var g = svg("svg", {
         viewBox: "0 0 " + W + " " + names.length * rowH, width: "100%", role: "img",
-        "aria-label": "Spans per technique: " + names.map(function (k) { return (techniques[k] ? techniques[k].title : k) + " " + counts[k]; }).join(", "),
+        "aria-label": "Marks per technique, with their share of the marks shown: " + names.map(function (k) { return (techniques[k] ? techniques[k].title : k) + " " + counts[k] + " (" + pct(counts[k] / total) + ")"; }).join(", "),
         class: "pl-bars",
       });
       names.forEach(function (name, i) {
         var s0 = spans.filter(function (s) { return key(s) === name; })[0];
         var y = i * rowH;
-        var w = Math.max(2, barW * counts[name] / max);
+        var w = Math.max(2, barW * counts[name] / total);
         g.appendChild(svg("text", { x: labelW - 8, y: y + 16, "text-anchor": "end", class: "pl-bar-label", text: truncate(techniques[name] ? techniques[name].title : "Unclassified", 25) }));
         g.appendChild(svg("rect", { x: labelW, y: y + 5, width: w, height: rowH - 10, rx: 3, fill: s0 ? s0.colour : "#6b7280" }));
-        g.appendChild(svg("text", { x: labelW + w + 6, y: y + 16, class: "pl-bar-value", text: String(counts[name]) }));
+        g.appendChild(svg("text", { x: labelW + w + 6, y: y + 16, class: "pl-bar-value", text: counts[name] + " · " + pct(counts[name] / total) }));
       });
       chartBox.appendChild(g);
     }
