@@ -104,3 +104,22 @@ def test_fetch_refuses_private_addresses_unless_allowed(url):
     with pytest.raises(FetchError, match="allow-private-urls"):
         check_host(url, allow_private=False)
     check_host(url, allow_private=True)
+
+
+def test_fetch_connects_to_the_address_it_checked(site, monkeypatch):
+    """With private addresses refused, the request goes to the resolved and checked address
+    (keeping the name in `Host`), so a DNS answer that changes after the check cannot redirect it."""
+    import proplens.ingest.fetch as fetch_module
+
+    port = int(site.rsplit(":", 1)[1])
+    real = fetch_module.socket.getaddrinfo
+
+    def resolve(host, *args, **kwargs):
+        if host == "news.example":
+            return real("127.0.0.1", *args, **kwargs)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(fetch_module.socket, "getaddrinfo", resolve)
+    monkeypatch.setattr(fetch_module, "_non_public", lambda address: False)
+    got = fetch(f"http://news.example:{port}/story.html", allow_private=False)
+    assert got.url == f"http://news.example:{port}/story.html" and b"traitors" in got.content

@@ -76,8 +76,11 @@ def _non_public(address: str) -> bool:
     return not ip.is_global or ip.is_multicast
 
 
-def check_host(url: str, allow_private: bool) -> None:
+def check_host(url: str, allow_private: bool) -> str:
     """Resolve the host of `url`; refuse it when any address is not public (unless allowed).
+
+    Returns:
+        The first address the name resolves to (the one `fetch` then connects to).
 
     Raises:
         FetchError: The name does not resolve, or resolves to a private/loopback address.
@@ -91,7 +94,7 @@ def check_host(url: str, allow_private: bool) -> None:
             "address and your network connection."
         ) from None
     if allow_private:
-        return
+        return str(infos[0][4][0])
     blocked = sorted({info[4][0] for info in infos if _non_public(info[4][0])})
     if blocked:
         raise FetchError(
@@ -99,6 +102,20 @@ def check_host(url: str, allow_private: bool) -> None:
             "non-public network address, which this server does not fetch; the operator can "
             "allow it with `proplens serve --allow-private-urls`."
         )
+    return str(infos[0][4][0])
+
+
+def _pinned(url: str, address: str) -> tuple[str, dict[str, str], dict[str, str]]:
+    """`url` with its host replaced by the checked `address`, plus the Host header and TLS
+    server name that keep the request (and certificate check) about the original host: a DNS
+    answer that changes after the check cannot redirect the connection elsewhere."""
+    import httpx
+
+    original = httpx.URL(url)
+    pinned = original.copy_with(host=address)
+    host = original.host if original.port is None else f"{original.host}:{original.port}"
+    ext = {"sni_hostname": original.host} if original.scheme == "https" else {}
+    return str(pinned), {"Host": host}, ext
 
 
 def fetch(
@@ -130,9 +147,14 @@ def fetch(
         timeout=timeout, follow_redirects=False, headers={"User-Agent": USER_AGENT}, trust_env=False
     ) as client:
         for _ in range(max_redirects + 1):
-            check_host(current, allow_private)
+            address = check_host(current, allow_private)
+            target, headers, extensions = (
+                (current, {}, {}) if allow_private else _pinned(current, address)
+            )
             try:
-                with client.stream("GET", current) as response:
+                with client.stream(
+                    "GET", target, headers=headers, extensions=extensions
+                ) as response:
                     if response.is_redirect:
                         target = response.headers.get("location", "")
                         current = urljoin(current, target)
