@@ -108,7 +108,7 @@ def test_fetch_refuses_private_addresses_unless_allowed(url):
 
 def test_fetch_connects_to_the_address_it_checked(site, monkeypatch):
     """With private addresses refused, the request goes to the resolved and checked address
-    (keeping the name in `Host`), so a DNS answer that changes after the check cannot redirect it."""
+    (keeping the name in `Host`): a DNS answer that changes after the check cannot redirect it."""
     import proplens.ingest.fetch as fetch_module
 
     port = int(site.rsplit(":", 1)[1])
