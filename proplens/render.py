@@ -163,6 +163,12 @@ def _tint(colour: str, alpha: float = 0.13) -> str:
     return f"rgba({value >> 16}, {(value >> 8) & 255}, {value & 255}, {alpha})"
 
 
+def _without_weak(data: dict[str, Any]) -> dict[str, Any]:
+    """The analysis with the marks below its `default_min_score` left out (static views)."""
+    cut = data.get("default_min_score", 0.0) - 1e-9
+    return {**data, "spans": [s for s in data["spans"] if s["score"] >= cut]}
+
+
 def embed_json(obj: Any) -> str:
     """JSON that is safe inside `<script type="application/json">` (no `</script>` break-out)."""
     text = json.dumps(obj, ensure_ascii=False)
@@ -197,7 +203,7 @@ def render_report(analyses: dict[str, Any] | list[dict[str, Any]], title: str | 
     fallback = "\n".join(
         f'<article class="pl-static"><h2>{html.escape(a.get("title") or "Article")}</h2>'
         f"<p>{html.escape(a.get('reading_guide') or '')}</p>"
-        f'<div class="pl-text">{marks_html(a)}</div></article>'
+        f'<div class="pl-text">{marks_html(_without_weak(a))}</div></article>'
         for a in items
     )
     head = html.escape(model_line(items[0])) if items else ""

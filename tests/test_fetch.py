@@ -123,3 +123,17 @@ def test_fetch_connects_to_the_address_it_checked(site, monkeypatch):
     monkeypatch.setattr(fetch_module, "_non_public", lambda address: False)
     got = fetch(f"http://news.example:{port}/story.html", allow_private=False)
     assert got.url == f"http://news.example:{port}/story.html" and b"traitors" in got.content
+
+
+def test_fetch_url_list_skips_failures_with_reasons(site, tmp_path):
+    from proplens.ingest.fetch import docs_from_urls, read_url_list
+
+    listing = tmp_path / "urls.txt"
+    listing.write_text(f"# morning run\n{site}/story.html\n\n{site}/gone\n{site}/story.txt\n")
+    errors: list = []
+    docs = docs_from_urls(read_url_list(listing), errors)
+    assert [d.url for d in docs] == [f"{site}/story.html", f"{site}/story.txt"]
+    assert len(errors) == 1 and "answered 404" in str(errors[0])
+    listing.write_text("not a url\n")
+    with pytest.raises(FetchError, match="line 1: 'not a url' is not an http"):
+        read_url_list(listing)

@@ -237,3 +237,40 @@ def doc_from_url(url: str, **options: object) -> Doc:
     doc.url = doc.url or got.url
     doc.extra["origin"] = got.url
     return doc
+
+
+def read_url_list(path: str | os.PathLike) -> list[str]:
+    """The addresses in a text file of URLs: one per line; blank lines and `#` comments skipped.
+
+    Raises:
+        FetchError: A line that is not an http(s) address, naming the file and line.
+    """
+    urls = []
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            if not is_url(line):
+                raise FetchError(
+                    f"{path}, line {number}: {line[:80]!r} is not an http(s) address; a URL "
+                    "list holds one address per line (blank lines and # comments are skipped)."
+                )
+            urls.append(line)
+    return urls
+
+
+def docs_from_urls(urls: list[str], errors: list | None = None, **options: object) -> list[Doc]:
+    """Fetch every address; one that fails is skipped and its reason added to `errors` as an
+    `IngestIssue` (the way a folder's unreadable files are), or raised when `errors` is None."""
+    from proplens.ingest import IngestIssue
+
+    docs = []
+    for url in urls:
+        try:
+            docs.append(doc_from_url(url, **options))
+        except FetchError as exc:
+            if errors is None:
+                raise
+            errors.append(IngestIssue(url, str(exc).rstrip(".")))
+    return docs
