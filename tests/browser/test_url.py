@@ -1,0 +1,49 @@
+"""End to end in Debian's chromium: a web address in the page's URL field is fetched by the
+server (a local HTTP server on 127.0.0.1 stands in for a news site) and analysed."""
+
+from __future__ import annotations
+
+import threading
+from http.server import ThreadingHTTPServer
+
+import pytest
+
+from tests.browser.test_web import _page, _serve, _stop, browser  # noqa: F401
+from tests.test_fetch import Handler
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def site():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def banded_server():
+    base, proc = _serve("--model", "tests.browser.banded:BandedPipeline")
+    yield base
+    _stop(proc)
+
+
+@pytest.mark.parametrize(
+    "path,expected",
+    [("/story.html", "mark.pl-seg"), ("/gone", ".pl-status.pl-error")],
+)
+def test_browser_url_field_fetches_article(banded_server, browser, site, path, expected):  # noqa: F811
+    page = _page(browser, banded_server, width=1366)
+    page.goto(banded_server + "/")
+    page.wait_for_selector("body[data-ready]")
+    page.fill("#pl-url", site + path)
+    page.click("#pl-submit")
+    page.wait_for_selector(expected)
+    if path == "/gone":
+        assert "answered 404 Not Found" in page.inner_text("#pl-status")
+    else:
+        assert "traitors" in page.inner_text("#pl-result .pl-text")
+        assert page.get_attribute("#pl-result .pl-url", "href") == site + path
+    assert page.errors == [] and page.blocked == []
