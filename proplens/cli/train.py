@@ -178,105 +178,39 @@ def _number(name: str, default, help: str, low=0.0, high=None, **bounds):
 )
 @click.option("--threads", type=int, default=2, show_default=True)
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
-def train_cmd(
-    corpus,
-    splits,
-    dev,
-    out,
-    epochs,
-    seed,
-    batch_size,
-    lr,
-    head_lr,
-    window,
-    stride,
-    max_steps,
-    resume,
-    encoder,
-    taxonomy,
-    tiny,
-    calib_holdout,
-    token_threshold,
-    low_threshold,
-    second_threshold,
-    threshold,
-    class_weights,
-    token_features,
-    sentence_loss,
-    crf,
-    focal,
-    resample,
-    layer_decay,
-    head_dropout,
-    ema,
-    mix_paragraphs,
-    pseudo,
-    pseudo_weight,
-    pseudo_ratio,
-    pseudo_limit,
-    pseudo_min_score,
-    no_lexical,
-    threads,
-    no_progress,
-) -> None:
-    """Train the span detector and technique classifier; write OUT with meta.json, model card."""
+def train_cmd(corpus, splits, dev, token_threshold, low_threshold, no_lexical, no_progress, **opts):
+    """Train the span detector and technique classifier; write OUT with meta.json, model card.
+
+    Every other option is a field of `proplens.training.config.TrainConfig` of the same name.
+    """
+    from proplens.taxonomy import get_taxonomy
+    from proplens.training.config import TrainConfig, check_config
+
+    config = TrainConfig(
+        **opts,
+        token_threshold=token_threshold,
+        low_threshold=low_threshold if low_threshold < token_threshold else None,
+        lexical=not no_lexical,
+    )
     try:
-        from proplens.training.loop import TrainConfig, train
+        check_config(config)
+        tax = get_taxonomy(config.taxonomy)
+    except ProplensError as exc:
+        raise click.UsageError(str(exc)) from None
+    try:
+        from proplens.training.loop import train
     except ImportError as exc:
         raise ProplensError(
             f"Training needs the `train` extra ({exc.name} is missing): "
             "pip install 'proplens[train]'."
         ) from None
-    if stride > window - 2:
-        raise click.BadParameter(
-            f"the stride ({stride}) must be at most the window minus 2 ({window - 2}), or some "
-            "word pieces would never be seen; lower --stride.",
-            param_hint="--stride",
-        )
-    from proplens.taxonomy import get_taxonomy
-
-    tax = get_taxonomy(taxonomy)
     docs = load_gold(corpus, tuple(splits), tax)
     dev_docs = load_gold(dev, ("dev",), tax) if dev else None
-    config = TrainConfig(
-        out=out,
-        epochs=epochs,
-        seed=seed,
-        batch_size=batch_size,
-        lr=lr,
-        head_lr=head_lr,
-        window=window,
-        stride=stride,
-        max_steps=max_steps,
-        resume=resume,
-        encoder=encoder,
-        taxonomy=taxonomy,
-        tiny=tiny,
-        calib_holdout=calib_holdout,
-        token_threshold=token_threshold,
-        low_threshold=low_threshold if low_threshold < token_threshold else None,
-        second_threshold=second_threshold,
-        threshold=threshold,
-        threads=threads,
-        class_weights=class_weights,
-        token_features=token_features,
-        sentence_loss=sentence_loss,
-        crf=crf,
-        focal=focal,
-        resample=resample,
-        layer_decay=layer_decay,
-        head_dropout=head_dropout,
-        ema=ema,
-        mix_paragraphs=mix_paragraphs,
-        pseudo=pseudo,
-        pseudo_weight=pseudo_weight,
-        pseudo_ratio=pseudo_ratio,
-        pseudo_limit=pseudo_limit,
-        pseudo_min_score=pseudo_min_score,
-        lexical=not no_lexical,
-    )
     meta = train(config, docs, dev_docs, progress=not no_progress)
-    click.echo(f"Wrote {out} ({len(docs)} articles, {meta['train_seconds']} s).")
+    click.echo(
+        f"Wrote {config.out} ({len(docs)} articles; {meta['total_seconds']} s in all, "
+        f"{meta['train_seconds']} s of them fitting)."
+    )
     if meta.get("dev_scores"):
         click.echo(
             json.dumps(

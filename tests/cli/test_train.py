@@ -109,3 +109,43 @@ def test_train_cli_rejects_windows_that_skip_word_pieces(tmp_path, extra):
     assert result.exit_code == 2
     assert "--window" in result.output or "--stride" in result.output
     assert not (tmp_path / "m").exists()
+
+
+# TrainConfig fields that are not options of `proplens train` (set by tests and library callers).
+NOT_ON_THE_COMMAND_LINE = {
+    "warmup", "weight_decay", "checkpoint_every", "jitter", "lexical_c", "bf16", "name",
+}  # fmt: skip
+
+
+def test_train_options_are_the_fields_of_train_config():
+    from dataclasses import MISSING, fields
+
+    import click
+
+    from proplens.cli.train import train_cmd
+    from proplens.training.config import TrainConfig
+
+    shell = {"corpus", "splits", "dev", "no_lexical", "no_progress"}
+    ctx = click.Context(train_cmd)
+    options = {p.name: p.get_default(ctx) for p in train_cmd.params if p.name not in shell}
+    defaults = {f.name: f.default for f in fields(TrainConfig)}
+    assert set(options) | {"lexical"} | NOT_ON_THE_COMMAND_LINE == set(defaults)
+    for name, default in options.items():
+        if defaults[name] is not MISSING and name != "low_threshold":
+            assert default == defaults[name], name
+
+
+def test_train_cli_checks_options_before_it_needs_torch(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['torch'] = None\n"
+        "from click.testing import CliRunner\n"
+        "from proplens.cli import app\n"
+        f"r = CliRunner().invoke(app, ['train', '--corpus', {str(FIXTURE)!r}, '--out', "
+        f"{str(tmp_path / 'm')!r}, '--window', '64', '--stride', '63'])\n"
+        "print(r.exit_code, r.output)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.startswith("2 ") and "lower --stride" in out.stdout
