@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from proplens import __version__
+from proplens.corpus_api import register as corpus_routes
 from proplens.doc import Doc
 from proplens.errors import IngestError, ProplensError, StoreError
 from proplens.ingest.decoding import DEFAULT_MAX_CHARS
@@ -162,6 +163,7 @@ def create_app(
 
     _routes(app)
     reader_routes(app)  # issue 19: corrections; `{"url": ...}` is read in `_doc_from_json`
+    corpus_routes(app)  # issue 18: the corpus view (/corpus, /api/corpus/...)
     app.mount("/static", StaticFiles(directory=WEB_DIR), name="static")
     if swagger:
         _local_docs(app, swagger)

@@ -14,7 +14,16 @@ from __future__ import annotations
 
 from proplens.stats.intervals import mean_interval, ratio_interval, wilson, z_value
 from proplens.stats.plot import plot
-from proplens.stats.query import BUILTIN, RATE, UNKNOWN, corpus_stats, parse_by, parse_where
+from proplens.stats.query import (
+    BUILTIN,
+    RATE,
+    UNKNOWN,
+    articles_behind,
+    corpus_keys,
+    corpus_stats,
+    parse_by,
+    parse_where,
+)
 
 BY = BUILTIN  # the built-in keys; any metadata field of the articles works too
 
@@ -23,6 +32,8 @@ __all__ = [
     "BY",
     "RATE",
     "UNKNOWN",
+    "articles_behind",
+    "corpus_keys",
     "corpus_stats",
     "mean_interval",
     "parse_by",

@@ -1,9 +1,10 @@
 """`corpus_stats`: technique rates by any key, with intervals, over the store's articles.
 
-One SQL query reads one row per article (its group keys, words and span count), one more the
-span counts per article and technique; the rest is numpy. Both use indexes (`articles.source`,
-`articles.month`, `article_meta(key, value)`, `spans(technique, article_id)`), so a query over
-the 37k AllSides articles and a million spans answers in under 2 s (docs/corpus.md).
+Two aggregate SQL queries do the work: per group, the number of articles and the sums of words,
+spans, their squares and products (what the intervals need); per group and technique, the same
+from `article_techniques` (span counts per article and technique, written with each article).
+No row per span or per article reaches Python, so a query over the 37k AllSides articles answers
+in well under 2 s on a quiet machine (docs/corpus.md, benchmarks/bench_stats.py).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import sqlalchemy as sa
 
 from proplens.errors import ProplensError
 from proplens.stats.intervals import ratio_from_sums, wilson, z_value
-from proplens.storage.queries import ARTICLE_META
+from proplens.storage.queries import ARTICLE_META, ARTICLE_TECHNIQUES
 from proplens.storage.store import DONE, Store
 
 UNKNOWN = "(unknown)"
@@ -153,7 +154,7 @@ def corpus_stats(
     if chosen is None:
         return out
     out["model"] = f"{chosen[0]} {chosen[1]}"
-    a, s = store.articles, store.spans
+    a = store.articles
     base = [a.c.status == DONE, a.c.model_name == chosen[0], a.c.model_version == chosen[1]]
     with store._connect() as conn:
         _check_keys(conn, [k for k in [*keys, *filters] if k not in BUILTIN])
@@ -166,11 +167,9 @@ def corpus_stats(
         if since or until or any(k in DATE_KEYS for k in keys):
             out["excluded"].update(_undated(conn, a, base))
             dated.append(a.c.published.is_not(None))
-        group_keys = [k for k in keys if k != "technique"]
-        arts = _article_rows(conn, a, dated, group_keys)
-        counts, names = _span_counts(conn, a, s, dated, techniques_only)
-    out["articles"] = len(arts["id"])
-    rows, hidden = _rows(keys, arts, counts, names, techniques_only, z, min_articles)
+        sums_a, sums_b = _aggregate(conn, a, dated, keys, techniques_only)
+    out["articles"] = sum(r.n for r in sums_a)
+    rows, hidden = _rows(keys, sums_a, sums_b, techniques_only, z, min_articles)
     if hidden[0]:
         out["excluded"]["below_min_articles"] = {"groups": hidden[0], "articles": hidden[1]}
     out["rows"] = _sorted(rows, keys, sort)
@@ -219,17 +218,95 @@ def _key_expr(a: sa.Table, key: str) -> Any:
 
 
 def _filters(a: sa.Table, filters: dict[str, list[str]]) -> list[Any]:
+    """SQL conditions for `{key: [values]}`; the value "(unknown)" matches a missing one."""
     out = []
     for key, values in filters.items():
+        known = [v for v in values if v != UNKNOWN]
         if key in BUILTIN:
-            out.append(_key_expr(a, key).in_(values))
+            expr = _key_expr(a, key)
+            either = [expr.in_(known)] if known else []
+            if UNKNOWN in values:
+                either.append(sa.or_(expr.is_(None), expr == ""))
         else:
             m = ARTICLE_META.alias()
-            has = sa.select(m.c.article_id).where(
-                m.c.article_id == a.c.id, m.c.key == key, m.c.value.in_(values)
-            )
-            out.append(sa.exists(has))
+            has = sa.select(m.c.article_id).where(m.c.article_id == a.c.id, m.c.key == key)
+            either = [sa.exists(has.where(m.c.value.in_(known)))] if known else []
+            if UNKNOWN in values:
+                either.append(sa.not_(sa.exists(has.where(m.c.value != ""))))
+        out.append(sa.or_(*either))
     return out
+
+
+def articles_behind(
+    store: Store,
+    model: str | None = None,
+    *,
+    where: list[str] | tuple[str, ...] | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    technique: list[str] | tuple[str, ...] | None = None,
+    page: int = 1,
+    per_page: int = 25,
+) -> dict[str, Any]:
+    """The articles behind one figure of `corpus_stats` (same filters), most spans first.
+
+    A row of `corpus_stats` becomes `where` clauses of its keys (`source=…`, `month=…`, `bias=…`;
+    a `technique` key goes to `technique`), so the list holds exactly the articles counted.
+
+    Returns:
+        `{"total", "page", "per_page", "items": [{id, doc_id, title, source, date, n_words,
+        spans}]}`; `spans` counts the given techniques' spans (all spans without `technique`).
+    """
+    if page < 1 or not 1 <= per_page <= 200:
+        raise ProplensError(
+            f"`page` must be at least 1 and `per_page` between 1 and 200; got {page}, {per_page}."
+        )
+    filters = parse_where(where)
+    only = list(technique or []) + filters.pop("technique", [])
+    since, until = _date_bound(since, "--since"), _date_bound(until, "--until")
+    empty = {"total": 0, "page": page, "per_page": per_page, "items": []}
+    chosen = _choose_model(store, model)
+    if chosen is None:
+        return empty
+    a, s = store.articles, store.spans
+    cond = [a.c.status == DONE, a.c.model_name == chosen[0], a.c.model_version == chosen[1]]
+    with store._connect() as conn:
+        _check_keys(conn, [k for k in filters if k not in BUILTIN])
+        cond += _filters(a, filters)
+        if since is not None:
+            cond.append(a.c.published >= since)
+        if until is not None:
+            cond.append(a.c.published <= (until if len(until) == 10 else until + "-99"))
+        count = sa.select(sa.func.count()).where(s.c.article_id == a.c.id)
+        if only:
+            count = count.where(s.c.technique.in_(only))
+        n = count.scalar_subquery().label("spans")
+        total = conn.scalar(sa.select(sa.func.count()).select_from(a).where(*cond)) or 0
+        query = (
+            sa.select(a.c.id, a.c.doc_id, a.c.title, a.c.source, a.c.date, a.c.n_words, n)
+            .where(*cond)
+            .order_by(n.desc(), a.c.id)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+        items = [dict(r._mapping) for r in conn.execute(query)]
+    return {**empty, "total": total, "items": items}
+
+
+def corpus_keys(store: Store) -> dict[str, Any]:
+    """The keys statistics can use: the built-in ones and the articles' metadata fields, with
+    the values of each metadata field that has at most 50 (for filter menus)."""
+    m = ARTICLE_META
+    with store._connect() as conn:
+        counts = conn.execute(
+            sa.select(m.c.key, sa.func.count(sa.distinct(m.c.value))).group_by(m.c.key)
+        ).all()
+        values = {}
+        for key, n in counts:
+            if n <= 50:
+                found = sa.select(m.c.value).where(m.c.key == key).distinct().order_by(m.c.value)
+                values[key] = list(conn.scalars(found))
+    return {"builtin": list(BUILTIN), "metadata": sorted(k for k, _ in counts), "values": values}
 
 
 def _undated(conn: sa.Connection, a: sa.Table, where: list[Any]) -> dict[str, int]:
@@ -242,103 +319,135 @@ def _undated(conn: sa.Connection, a: sa.Table, where: list[Any]) -> dict[str, in
     return {"no_date": int(no_date or 0), "unparsable_date": int(bad or 0)}
 
 
-def _article_rows(
-    conn: sa.Connection, a: sa.Table, where: list[Any], keys: list[str]
-) -> dict[str, Any]:
-    cols: list[Any] = [a.c.id, a.c.n_words, a.c.n_chars, a.c.covered_chars]
+def _keyed(a: sa.Table, keys: list[str]) -> tuple[Any, list[Any]]:
+    """The articles joined to what the group keys need, and the key columns (labelled g0, g1)."""
     joined: Any = a
-    for key in keys:
+    cols = []
+    for n, key in enumerate(keys):
         if key in BUILTIN:
-            cols.append(_key_expr(a, key))
+            expr = _key_expr(a, key)
         else:
             m = ARTICLE_META.alias()
             joined = joined.outerjoin(m, sa.and_(m.c.article_id == a.c.id, m.c.key == key))
-            cols.append(m.c.value)
-    rows = conn.execute(sa.select(*cols).select_from(joined).where(*where).order_by(a.c.id)).all()
-    return {
-        "id": np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)),
-        "words": np.fromiter((r[1] or 0 for r in rows), dtype=float, count=len(rows)),
-        "chars": np.fromiter((r[2] or 0 for r in rows), dtype=float, count=len(rows)),
-        "covered": np.fromiter((r[3] or 0 for r in rows), dtype=float, count=len(rows)),
-        "keys": [tuple(UNKNOWN if v is None or v == "" else str(v) for v in r[4:]) for r in rows],
-    }
+            expr = m.c.value
+        cols.append(sa.func.coalesce(sa.func.nullif(expr, ""), UNKNOWN).label(f"g{n}"))
+    return joined, cols
 
 
-def _span_counts(
-    conn: sa.Connection, a: sa.Table, s: sa.Table, where: list[Any], only: list[str]
-) -> tuple[dict[int, dict[str, int]], list[str]]:
-    query = (
-        sa.select(s.c.article_id, s.c.technique, sa.func.count())
-        .select_from(s.join(a, s.c.article_id == a.c.id))
-        .where(*where)
-        .group_by(s.c.article_id, s.c.technique)
-    )
+def _aggregate(
+    conn: sa.Connection, a: sa.Table, where: list[Any], keys: list[str], only: list[str]
+) -> tuple[list[Any], list[Any]]:
+    """Per group: articles, words and span sums (query A); per group and technique: span sums
+    (query B). Sums of squares and products feed the intervals; no row per span or article."""
+    t = ARTICLE_TECHNIQUES
+    group_keys = [k for k in keys if k != "technique"]
+    joined, cols = _keyed(a, group_keys)
+    x = a.c.n_words
+    only_db = ["" if v == UNKNOWN else v for v in only]
     if only:
-        query = query.where(s.c.technique.in_(only))
-    counts: dict[int, dict[str, int]] = {}
-    names: set[str] = set()
-    for article_id, technique, n in conn.execute(query):
-        name = technique or UNKNOWN
-        counts.setdefault(article_id, {})[name] = n
-        names.add(name)
-    return counts, sorted(names | set(only))
+        per = (
+            sa.select(t.c.article_id, sa.func.sum(t.c.n).label("y"))
+            .where(t.c.technique.in_(only_db))
+            .group_by(t.c.article_id)
+            .subquery()
+        )
+        joined_a = joined.outerjoin(per, per.c.article_id == a.c.id)
+        y: Any = sa.func.coalesce(per.c.y, 0)
+    else:
+        joined_a, y = joined, a.c.n_spans
+    query_a = (
+        sa.select(
+            *cols,
+            sa.func.count().label("n"),
+            sa.func.sum(x).label("sx"),
+            sa.func.sum(x * x).label("sxx"),
+            sa.func.sum(a.c.n_chars).label("chars"),
+            sa.func.sum(a.c.covered_chars).label("covered"),
+            sa.func.sum(y).label("sy"),
+            sa.func.sum(y * y).label("syy"),
+            sa.func.sum(x * y).label("sxy"),
+            sa.func.sum(sa.case((y > 0, 1), else_=0)).label("k"),
+        )
+        .select_from(joined_a)
+        .where(*where)
+        .group_by(*cols)
+    )
+    query_b = (
+        sa.select(
+            *cols,
+            t.c.technique,
+            sa.func.sum(t.c.n).label("sy"),
+            sa.func.sum(t.c.n * t.c.n).label("syy"),
+            sa.func.sum(x * t.c.n).label("sxy"),
+            sa.func.count().label("k"),
+        )
+        .select_from(joined.join(t, t.c.article_id == a.c.id))
+        .where(*where, *([t.c.technique.in_(only_db)] if only else []))
+        .group_by(*cols, t.c.technique)
+    )
+    return conn.execute(query_a).all(), conn.execute(query_b).all()
 
 
 def _rows(
     keys: list[str],
-    arts: dict[str, Any],
-    counts: dict[int, dict[str, int]],
-    names: list[str],
+    sums_a: list[Any],
+    sums_b: list[Any],
     only: list[str],
     z: float,
     min_articles: int,
 ) -> tuple[list[dict[str, Any]], tuple[int, int]]:
-    n_arts = len(arts["id"])
-    col = {t: i for i, t in enumerate(names)}
-    matrix = np.zeros((n_arts, max(1, len(names))))
-    index = {int(i): row for row, i in enumerate(arts["id"])}
-    for article_id, per in counts.items():
-        row = index.get(article_id)
-        if row is not None:
-            for t, n in per.items():
-                matrix[row, col[t]] = n
-    groups: dict[tuple, int] = {}
-    g = np.fromiter((groups.setdefault(k, len(groups)) for k in arts["keys"]), int, n_arts)
-    n_groups = len(groups)
-    n = np.bincount(g, minlength=n_groups).astype(float)
-    x = arts["words"]
-    sx, sxx = _sum(g, x, n_groups), _sum(g, x * x, n_groups)
-    hidden = n < min_articles
     group_keys = [k for k in keys if k != "technique"]
-    label = {i: k for k, i in groups.items()}
+    width = len(group_keys)
+    groups = {tuple(r[:width]): r for r in sums_a}
+    per_tech: dict[tuple, dict[str, Any]] = {}
+    names = set(only)
+    for r in sums_b:
+        name = r.technique or UNKNOWN
+        per_tech.setdefault(tuple(r[:width]), {})[name] = r
+        names.add(name)
+    visible = [g for g, r in groups.items() if r.n >= min_articles]
+    hidden = [r for r in groups.values() if r.n < min_articles]
+    hidden_counts = (len(hidden), sum(r.n for r in hidden))
     if "technique" in keys:
-        series = [(t, matrix[:, col[t]]) for t in names]
-        totals = _sum(g, matrix.sum(axis=1), n_groups)
+        cells = [(g, t) for g in visible for t in sorted(names)]
     else:
-        series = [(None, matrix.sum(axis=1))]
+        cells = [(g, None) for g in visible]
+    if not cells:
+        return [], hidden_counts
+
+    def col(values: list[float]) -> np.ndarray:
+        return np.array(values, dtype=float)
+
+    def part(g: tuple, t: str | None, name: str) -> float:
+        if t is None:
+            return float(groups[g]._mapping[name] or 0)
+        found = per_tech.get(g, {}).get(t)
+        return float(found._mapping[name] or 0) if found is not None else 0.0
+
+    n = col([groups[g].n for g, _ in cells])
+    sx = col([groups[g].sx or 0 for g, _ in cells])
+    sxx = col([groups[g].sxx or 0 for g, _ in cells])
+    sy, syy, sxy, k = (col([part(g, t, m) for g, t in cells]) for m in ("sy", "syy", "sxy", "k"))
+    r, low, high = ratio_from_sums(n, sx, sy, sxx, sxy, syy, z)
     rows = []
-    for technique, y in series:
-        sy, syy, sxy = _sum(g, y, n_groups), _sum(g, y * y, n_groups), _sum(g, x * y, n_groups)
-        k = _sum(g, (y > 0).astype(float), n_groups)
-        r, low, high = ratio_from_sums(n, sx, sy, sxx, sxy, syy, z)
-        for i in range(n_groups):
-            if hidden[i]:
-                continue
-            values = dict(zip(group_keys, label[i], strict=True))
-            if technique is not None:
-                values["technique"] = technique
-            row = {key: values[key] for key in keys}
-            row.update(_measures(int(n[i]), sx[i], sy[i], r[i], low[i], high[i], int(k[i]), z))
-            if technique is not None:
-                row["share_of_spans"] = round(sy[i] / totals[i], 4) if totals[i] else 0.0
-            rows.append(row)
-    if "technique" not in keys:
-        _add_techniques(rows, g, matrix, names, arts, hidden, n_groups)
-    return rows, (int(hidden.sum()), int(n[hidden].sum()))
-
-
-def _sum(g: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
-    return np.bincount(g, weights=values, minlength=size)
+    for i, (g, t) in enumerate(cells):
+        values = dict(zip(group_keys, g, strict=True))
+        if t is not None:
+            values["technique"] = t
+        row = {key: values[key] for key in keys}
+        row.update(_measures(int(n[i]), sx[i], sy[i], r[i], low[i], high[i], int(k[i]), z))
+        techniques = {name: int(found.sy or 0) for name, found in per_tech.get(g, {}).items()}
+        if t is not None:
+            total = sum(techniques.values())
+            row["share_of_spans"] = round(sy[i] / total, 4) if total else 0.0
+        else:
+            counts = dict(sorted(techniques.items(), key=lambda kv: (-kv[1], kv[0])))
+            chars, covered = float(groups[g].chars or 0), float(groups[g].covered or 0)
+            row["density"] = round(covered / chars, 4) if chars else 0.0
+            row["top_techniques"] = ", ".join(f"{t} ({c})" for t, c in list(counts.items())[:TOP])
+            row["techniques"] = counts
+        rows.append(row)
+    return rows, hidden_counts
 
 
 def _measures(
@@ -358,27 +467,6 @@ def _measures(
         "share_with_low": round(share_low, 4),
         "share_with_high": round(share_high, 4),
     }
-
-
-def _add_techniques(
-    rows: list[dict[str, Any]],
-    g: np.ndarray,
-    matrix: np.ndarray,
-    names: list[str],
-    arts: dict[str, Any],
-    hidden: np.ndarray,
-    n_groups: int,
-) -> None:
-    per = np.zeros((n_groups, max(1, len(names))))
-    np.add.at(per, g, matrix)
-    chars, covered = _sum(g, arts["chars"], n_groups), _sum(g, arts["covered"], n_groups)
-    visible = [i for i in range(n_groups) if not hidden[i]]
-    for row, i in zip(rows, visible, strict=True):
-        counts = {t: int(per[i, j]) for j, t in enumerate(names) if per[i, j]}
-        counts = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-        row["density"] = round(covered[i] / chars[i], 4) if chars[i] else 0.0
-        row["top_techniques"] = ", ".join(f"{t} ({c})" for t, c in list(counts.items())[:TOP])
-        row["techniques"] = counts
 
 
 def _sorted(rows: list[dict[str, Any]], keys: list[str], sort: str) -> list[dict[str, Any]]:

@@ -32,6 +32,24 @@ ARTICLE_META = sa.Table(
     sa.Column("value", sa.String(MAX_VALUE)),
 )
 sa.Index("ix_article_meta_key_value", ARTICLE_META.c.key, ARTICLE_META.c.value)
+ARTICLE_TECHNIQUES = sa.Table(  # "" stands for spans without a technique
+    "article_techniques",
+    _MD,
+    sa.Column(
+        "article_id",
+        sa.Integer,
+        sa.ForeignKey("articles.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("technique", sa.String(100), primary_key=True),
+    sa.Column("n", sa.Integer, nullable=False),
+)
+sa.Index(
+    "ix_article_techniques_technique",
+    ARTICLE_TECHNIQUES.c.technique,
+    ARTICLE_TECHNIQUES.c.article_id,
+    ARTICLE_TECHNIQUES.c.n,
+)
 
 
 def meta_items(extra: dict[str, Any]) -> list[tuple[str, str]]:
@@ -52,10 +70,19 @@ def meta_items(extra: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def insert_metadata(conn: sa.Connection, article_id: int, doc: Doc) -> None:
-    """Write the metadata rows of a stored article (inside the caller's transaction)."""
+    """Write a stored article's metadata rows and its span count per technique (inside the
+    caller's transaction)."""
     rows = [{"article_id": article_id, "key": k, "value": v} for k, v in meta_items(doc.extra)]
     if rows:
         conn.execute(sa.insert(ARTICLE_META), rows)
+    counts: dict[str, int] = {}
+    for span in doc.spans:
+        counts[span.technique or ""] = counts.get(span.technique or "", 0) + 1
+    if counts:
+        conn.execute(
+            sa.insert(ARTICLE_TECHNIQUES),
+            [{"article_id": article_id, "technique": t, "n": n} for t, n in counts.items()],
+        )
 
 
 def backfill_metadata(conn: sa.Connection) -> None:
