@@ -126,7 +126,11 @@
       tip.hidden = true;
       document.body.appendChild(tip);
       document.addEventListener("keydown", function (e) {
-        if (e.key === "Escape") hideTip(true);
+        if (e.key === "Escape") {
+          var back = tip.contains(document.activeElement) ? tipPinned : null;
+          hideTip(true);
+          if (back) back.focus();  /* keyboard users return to the mark they were correcting */
+        }
       });
       document.addEventListener("click", function (e) {
         if (tipPinned && !tipPinned.contains(e.target) && !tip.contains(e.target)) hideTip(true);
@@ -511,6 +515,11 @@
           tipFor(mark, realSeg, true);
           tipPinned = mark;
           mark.classList.add("pl-pinned");
+          /* Opened from the keyboard (Enter/Space): move into the card's correction buttons. */
+          if (e.detail === 0) {
+            var first = tooltip().querySelector(".pl-corr-btn");
+            if (first) first.focus();
+          }
         });
         mark.addEventListener("keydown", function (e) {
           if (e.key === "Enter" || e.key === " ") { e.preventDefault(); mark.click(); }

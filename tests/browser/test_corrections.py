@@ -181,3 +181,19 @@ def test_browser_report_corrections_download_offline(browser, tmp_path):  # noqa
     assert article["text"] == TEXT and [c["action"] for c in article["corrections"]] == ["confirm"]
     assert "Generated " in page.inner_text("#pl-report-head")
     assert page.errors == [] and page.blocked == []
+
+
+def test_browser_keyboard_reaches_correction_buttons(db_server, browser):  # noqa: F811
+    base, _ = db_server
+    page = _page(browser, base, width=1366)
+    page.goto(base + "/")
+    page.wait_for_selector("body[data-ready]")
+    page.fill("#pl-text", TEXT)
+    page.click("#pl-submit")
+    mark = page.locator("#pl-result mark.pl-seg[tabindex]").first
+    mark.focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.className").startswith("pl-corr-btn")
+    page.keyboard.press("Escape")
+    assert mark.evaluate("m => m === document.activeElement")
+    assert page.locator("#pl-tip .pl-corr-btn").count() == 0  # back to the unpinned card
