@@ -16,6 +16,7 @@ RATE = "spans_per_1000_words"
 MOST_BARS = 40
 MOST_LINES = 8
 MOST_ROWS = 40
+LEANS = {"left": "#3b6fb6", "center": "#7b8794", "right": "#c0392b"}  # as on the corpus page
 
 
 def plot(stats: dict[str, Any], out: str | Path) -> Path:
@@ -45,14 +46,15 @@ def plot(stats: dict[str, Any], out: str | Path) -> Path:
         fig = _trend(plt, rows, dates[0], [k for k in keys if k != dates[0]])
     else:
         fig = _ranked(plt, rows, keys)
-    fig.suptitle(_title(stats), fontsize=10)
+    heat = len(keys) == 2 and "technique" in keys and not dates
+    fig.suptitle(_title(stats, intervals=bool(rows) and not heat), fontsize=10)
     fig.tight_layout()
     fig.savefig(out)
     plt.close(fig)
     return out
 
 
-def _title(stats: dict[str, Any]) -> str:
+def _title(stats: dict[str, Any], intervals: bool = True) -> str:
     f = stats.get("filters") or {}
     bits = [f"spans per 1,000 words by {stats['by']}"]
     if f.get("technique"):
@@ -62,7 +64,8 @@ def _title(stats: dict[str, Any]) -> str:
     if f.get("since") or f.get("until"):
         bits.append(f"{f.get('since') or '…'} to {f.get('until') or '…'}")
     level = round(100 * float(stats.get("confidence", 0.95)))
-    return f"{' · '.join(bits)} ({level}% intervals; model {stats['model']})"
+    shown = f"{level}% intervals; " if intervals else ""
+    return f"{' · '.join(bits)} ({shown}model {stats['model']})"
 
 
 def _label(row: dict[str, Any], keys: list[str]) -> str:
@@ -111,7 +114,7 @@ def _trend(plt: Any, rows: list[dict[str, Any]], date_key: str, other: list[str]
         mine = [r for r in rows if key is None or r[key] == value]
         mine.sort(key=lambda r: r[date_key])
         xs = [at[r[date_key]] for r in mine]
-        colour = _colour(value) if key == "technique" else None
+        colour = _colour(value) if key == "technique" else LEANS.get(str(value).lower())
         (line,) = ax.plot(xs, [r[RATE] for r in mine], marker=".", label=value, color=colour)
         lo = [r[f"{RATE}_low"] if r[f"{RATE}_low"] is not None else r[RATE] for r in mine]
         hi = [r[f"{RATE}_high"] if r[f"{RATE}_high"] is not None else r[RATE] for r in mine]
@@ -132,9 +135,12 @@ def _heatmap(plt: Any, rows: list[dict[str, Any]], key: str) -> Any:
     techniques = sorted({r["technique"] for r in rows})
     cell = {(r[key], r["technique"]): r[RATE] for r in rows}
     grid = [[cell.get((g, t), 0.0) for t in techniques] for g in groups]
-    fig, ax = plt.subplots(figsize=(2 + 0.55 * len(techniques), 1.8 + 0.3 * len(groups)))
+    fig, ax = plt.subplots(figsize=(3 + 0.6 * len(techniques), max(4.5, 3 + 0.3 * len(groups))))
     image = ax.imshow(grid, aspect="auto", cmap="viridis")
+    for i, row in enumerate(grid):
+        for j, value in enumerate(row):
+            ax.text(j, i, f"{value:.1f}", ha="center", va="center", fontsize=6, color="w")
     ax.set_xticks(range(len(techniques)), techniques, rotation=60, ha="right", fontsize=7)
     ax.set_yticks(range(len(groups)), [f"{g} (n={sizes[g]})" for g in groups], fontsize=7)
-    fig.colorbar(image, ax=ax, label="spans per 1,000 words")
+    fig.colorbar(image, ax=ax, label="spans per 1,000 words", shrink=0.8)
     return fig
