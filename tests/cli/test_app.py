@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import resource
 import subprocess
 import sys
-import time
 
 import pytest
 from click.testing import CliRunner
@@ -31,14 +31,16 @@ def test_app_help_lists_all_module_commands():
 
 def test_app_help_imports_no_command_module_and_is_fast():
     code = (
-        "import sys, time; t = time.perf_counter(); from proplens.cli import app\n"
+        "import sys\nfrom proplens.cli import app\n"
         "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
-        "print(time.perf_counter() - t, sorted(m for m in sys.modules if m.startswith("
+        "print(sorted(m for m in sys.modules if m.startswith("
         "('proplens.cli.', 'numpy', 'onnxruntime', 'fastapi', 'rich', 'sqlalchemy'))))"
     )
-    start = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
-    wall = time.perf_counter() - start
-    last = out.strip().splitlines()[-1]
-    assert last.endswith("[]"), last
-    assert wall < 1.0  # generous for a busy CI machine; measured 0.15-0.19 s here
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert out.strip().splitlines()[-1] == "[]"
+    # CPU time, not wall time: the wall clock depends on what else the machine runs.
+    # Measured here: 0.11 s per `proplens --help` (1.27 s with every command module imported).
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    assert cpu < 0.5
