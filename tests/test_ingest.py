@@ -409,3 +409,13 @@ def test_ingest_estimate_total_reads_only_a_head(tmp_path):
     assert 4000 < estimate < 6000  # an estimate from the first 50 kB of 2 MB
     assert estimate_total([path], head_bytes=10_000_000) == 5000
     assert estimate_total(["-"]) is None
+
+
+def test_ingest_gzip_upload_bytes_read_like_a_file():
+    import gzip
+
+    from proplens.ingest import docs_from_bytes
+
+    blob = gzip.compress(json.dumps({"text": "They lie.", "bias": "right"}).encode() + b"\n")
+    (doc,) = docs_from_bytes(blob, "upload.jsonl.gz")  # what `POST /api/analyze` does
+    assert (doc.id, doc.text, doc.extra) == ("upload:1", "They lie.", {"bias": "right"})

@@ -87,3 +87,21 @@ def test_extract_sample_article_done_when(sample_pdf_text):
     for word in re.finditer(r"\w+", clean):
         start, end = omap.to_raw(word.start(), word.end())
         assert re.sub(r"-\r?\n", "", raw[start:end]) == word.group()
+
+
+def test_extract_reads_gzip_dumps_and_stdin_as_they_are(tmp_path):
+    import gzip
+
+    records = [{"id": "x1", "text": "First  line.", "bias": "left", "date": "1/21"}]
+    records.append({"text": "Second article.", "topic": "economy"})
+    blob = gzip.compress("".join(json.dumps(r) + "\n" for r in records).encode("utf-8"))
+    (tmp_path / "dump.jsonl.gz").write_bytes(blob)
+    result = run("--json", tmp_path / "dump.jsonl.gz")
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert [(r["id"], r.get("bias"), r.get("topic"), r.get("date")) for r in rows] == [
+        ("x1", "left", None, "1/21"),
+        ("dump:2", None, "economy", None),
+    ]
+    piped = run("--json", "-", input=gzip.compress(b"Piped  text."))
+    assert json.loads(piped.output)["clean"] == "Piped text."
