@@ -52,6 +52,9 @@ def progress_bar(total: int, label: str, unit: str = "articles") -> Iterator[Cal
     )
     forced = os.environ.get("PROPLENS_PROGRESS") == "1"
     console = Console(stderr=True, force_terminal=True if forced else None)
-    with Progress(*columns, console=console, transient=False) as bar:
+    # No redirection: rich would otherwise move what the command prints on stdout to stderr.
+    with Progress(
+        *columns, console=console, transient=False, redirect_stdout=False, redirect_stderr=False
+    ) as bar:
         task = bar.add_task(label, total=total)
         yield lambda n: bar.advance(task, n)

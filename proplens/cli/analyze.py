@@ -14,7 +14,9 @@ import click
 
 from proplens.cli.options import model_option, threshold_option
 from proplens.doc import Doc
+from proplens.errors import ProplensError
 from proplens.iohelpers import atomic_write
+from proplens.progress import progress_bar
 from proplens.render import analysis, model_info, render_markdown, render_report
 from proplens.summary import DEFAULT_MIN_SCORE
 
@@ -128,25 +130,48 @@ def analyze_cmd(
     if fmt in ("html", "md"):
         docs = iter(list(docs))
     results = _analysed(pipeline, docs)
-    if output:
-        try:
-            # A temporary file beside OUT, moved onto it only when the run succeeds: a failed
-            # run leaves no half-written file and keeps a previous OUT as it was.
-            with atomic_write(output) as out:
-                _write(fmt, results, meta, out, bool(colour), issues, min_score)
-        except OSError as exc:
-            raise click.ClickException(
-                f"Could not write {output}: {exc.strerror or exc}; check that its folder "
-                "exists and is writable."
-            ) from None
-    else:
-        if colour is None:
-            colour = sys.stdout.isatty()
-        _write(fmt, results, meta, sys.stdout, colour, issues, min_score)
+    # A bar only when the articles do not print to the same terminal as the bar.
+    total = _count(target) if output or fmt != "text" else 0
+    with progress_bar(total if total > 1 else 0, "Analysing") as advance:
+        results = _advancing(results, advance)
+        if output:
+            try:
+                # A temporary file beside OUT, moved onto it only when the run succeeds: a
+                # failed run leaves no half-written file and keeps a previous OUT as it was.
+                with atomic_write(output) as out:
+                    _write(fmt, results, meta, out, bool(colour), issues, min_score)
+            except OSError as exc:
+                raise click.ClickException(
+                    f"Could not write {output}: {exc.strerror or exc}; check that its folder "
+                    "exists and is writable."
+                ) from None
+        else:
+            if colour is None:
+                colour = sys.stdout.isatty()
+            _write(fmt, results, meta, sys.stdout, colour, issues, min_score)
     for issue in issues:
         click.echo(f"Skipped: {issue}", err=True)
     if output:
         click.echo(f"Wrote {fmt} to {output}.", err=True)
+
+
+def _count(target: str) -> int:
+    """About how many articles `target` holds (0 for stdin and URLs), for the progress bar."""
+    from proplens.ingest.fetch import is_url
+    from proplens.ingest.sources import estimate_total, expand_inputs
+
+    if target == "-" or is_url(target):
+        return 0
+    try:
+        return estimate_total(expand_inputs([target])) or 0
+    except ProplensError:
+        return 0  # reading the input reports the problem properly
+
+
+def _advancing(docs: Iterator[Doc], advance: Any) -> Iterator[Doc]:
+    for doc in docs:
+        yield doc
+        advance(1)
 
 
 def _analysed(pipeline: Any, docs: Iterable[Doc]) -> Iterator[Doc]:

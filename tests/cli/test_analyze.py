@@ -240,3 +240,14 @@ def test_analyze_url_real_model_same_spans_as_saved_file(site, tmp_path):
 def test_analyze_url_failure_is_one_sentence(site):
     result = run(f"{site}/gone")
     assert result.exit_code == 1 and "answered 404 Not Found" in result.output
+
+
+@pytest.mark.parametrize("progress", ["0", "1"])
+def test_analyze_folder_progress_bar_on_stderr_only_when_wanted(tmp_path, progress):
+    for i in range(3):
+        (tmp_path / f"a{i}.txt").write_text(TEXT, encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["analyze", str(tmp_path), "-f", "json"], env={"PROPLENS_PROGRESS": progress}
+    )
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 3
+    assert ("Analysing" in result.stderr and "3/3" in result.stderr) is (progress == "1")
