@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from proplens import __version__
+from proplens.cancel import check
 from proplens.doc import Doc
 from proplens.encoder import Encoder
 from proplens.errors import ModelError
@@ -111,6 +112,9 @@ class Pipeline:
         self.threshold = float(
             self.config.get("threshold", 0.0) if threshold is None else threshold
         )
+        # Every model call first checks whether its analysis was cancelled (proplens.cancel):
+        # a call covers two windows, so a cancelled analysis stops within a fraction of a second.
+        self.encoder.session = _CheckedSession(self.encoder.session)
         where = f"The model at {self.path}"
         self.taxonomy = Taxonomy.from_config(self.config.get("taxonomy"), where=where)
         if tuple(self.classifier.labels) != self.taxonomy.labels:
@@ -151,7 +155,42 @@ class Pipeline:
         return texts, [m for _, m in cleaned], self.encoder.encode(texts)
 
     def _run(self, docs: list[Doc]) -> list[Doc]:
-        return self._decode(docs, *self._prepare(docs))
+        cleaned = [normalize(d.text) for d in docs]
+        long = [len(c) > SEGMENT_CHARS for c, _ in cleaned]
+        short = [i for i, is_long in enumerate(long) if not is_long]
+        out: list[Doc | None] = [None] * len(docs)
+        if short:
+            texts = [cleaned[i][0] for i in short]
+            done = self._decode(
+                [docs[i] for i in short],
+                texts,
+                [cleaned[i][1] for i in short],
+                self.encoder.encode(texts),
+            )
+            for i, d in zip(short, done, strict=True):
+                out[i] = d
+        for i, is_long in enumerate(long):
+            if is_long:
+                out[i] = self._run_segments(docs[i], *cleaned[i])
+        return out  # type: ignore[return-value]
+
+    def _run_segments(self, doc: Doc, text: str, omap) -> Doc:
+        """Analyse a text longer than `SEGMENT_CHARS` one segment at a time.
+
+        The encoder keeps a vector per word piece (about 0.8 GB per MB of text), so a long text
+        is cut at paragraph or sentence ends into segments of at most `SEGMENT_CHARS`, each
+        encoded, decoded and dropped before the next: peak memory depends on the segment size,
+        not on the text. Repetition statistics are then those of each segment.
+        """
+        out = doc.copy(with_spans=False)
+        for start, end in segments(text, SEGMENT_CHARS):
+            check()
+            piece = [text[start:end]]
+            shifted = [_ShiftedMap(omap, start)]
+            done = self._decode([doc], piece, shifted, self.encoder.encode(piece))[0]
+            out.spans.extend(done.spans)
+        out.spans.sort(key=lambda s: (s.start, s.end))
+        return out
 
     def _decode(self, docs: list[Doc], texts, maps, encoded) -> list[Doc]:
         out = [d.copy(with_spans=False) for d in docs]
@@ -180,6 +219,57 @@ class Pipeline:
             for d, omap, text in zip(batch, maps, texts, strict=True):
                 spans.append([_to_clean(omap, s.start, s.end, text) for s in d.spans])
             yield from self.classifier.predict(texts, encoded, spans)
+
+
+SEGMENT_CHARS = 50_000  # longer clean texts are analysed in segments (PTC's longest: 48,292)
+_BREAKS = ("\n\n", "\n", ". ", "! ", "? ", " ")
+
+
+def segments(text: str, size: int) -> list[tuple[int, int]]:
+    """Cut `text` into consecutive `(start, end)` pieces of at most `size` characters, each
+    ending after a paragraph break if one is in its second half, else a line break, a sentence
+    end or a space, else exactly at `size`.
+
+    Example:
+        >>> segments("One. Two. Three.", 10)
+        [(0, 10), (10, 16)]
+    """
+    out, start = [], 0
+    while len(text) - start > size:
+        end = start + size
+        for mark in _BREAKS:
+            cut = text.rfind(mark, start + size // 2, end)
+            if cut >= 0:
+                end = cut + len(mark)
+                break
+        out.append((start, end))
+        start = end
+    out.append((start, len(text)))
+    return out
+
+
+class _ShiftedMap:
+    """An offset map for a segment: segment offsets are shifted to the whole clean text first."""
+
+    def __init__(self, omap: Any, shift: int) -> None:
+        self.omap, self.shift = omap, shift
+
+    def to_raw(self, start: int, end: int) -> tuple[int, int]:
+        return self.omap.to_raw(start + self.shift, end + self.shift)
+
+
+class _CheckedSession:
+    """An onnxruntime session whose `run` first checks for cancellation (`proplens.cancel`)."""
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        check()
+        return self._session.run(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session, name)
 
 
 def _to_clean(omap, start: int, end: int, text: str) -> tuple[int, int]:

@@ -24,6 +24,7 @@ LEXICAL_JSON = "lexical.json"
 LEXICAL_WEIGHTS = "lexical.safetensors"
 TOKEN = re.compile(r"\b\w\w+\b")
 BLOCKS = ("words", "chars", "context")
+CONTEXT_CHARS = 2000  # paragraph context read on each side of a span, at most
 
 
 def word_terms(text: str) -> list[str]:
@@ -48,12 +49,17 @@ def context_terms(text: str) -> list[str]:
 
 
 def span_parts(stats: DocStats, start: int, end: int) -> tuple[str, str, np.ndarray]:
-    """The span text, its paragraph without the span, and its hand features."""
+    """The span text, its paragraph without the span, and its hand features.
+
+    The paragraph is cut `CONTEXT_CHARS` before and after the span, so that a text without line
+    breaks costs each span a bounded amount of work rather than the whole text (which made
+    analysis time quadratic); no PTC paragraph is that long (the longest has 1,009 characters).
+    """
     text = stats.text
     frag = text[start:end]
-    a = text.rfind("\n", 0, start) + 1
-    b = text.find("\n", end)
-    b = len(text) if b < 0 else b
+    a = max(text.rfind("\n", max(0, start - CONTEXT_CHARS), start) + 1, start - CONTEXT_CHARS, 0)
+    b = text.find("\n", end, end + CONTEXT_CHARS)
+    b = min(len(text), end + CONTEXT_CHARS) if b < 0 else b
     context = f"{text[a:start]} {text[end:b]}"
     return frag, context, span_features(stats, start, end, max(1, len(frag.split())))
 
