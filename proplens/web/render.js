@@ -369,6 +369,9 @@
     document.body.appendChild(adder);
     var pending = null;
     adderCancel.addEventListener("click", function () { adder.hidden = true; pending = null; });
+    adder.addEventListener("keydown", function (e) {
+      if (e.key === "Escape") { adder.hidden = true; pending = null; }
+    });
     adderSelect.addEventListener("change", function () {
       if (pending && adderSelect.value) addMark(pending.start, pending.end, adderSelect.value);
       adderSelect.value = "";
@@ -385,7 +388,7 @@
     article.addEventListener("mouseup", function () {
       setTimeout(function () {
         var sel = window.getSelection();
-        if (!sel || sel.isCollapsed || !sel.rangeCount) return;
+        if (!sel || sel.isCollapsed || !sel.rangeCount) { adder.hidden = true; pending = null; return; }
         var range = sel.getRangeAt(0);
         if (!article.contains(range.commonAncestorContainer)) return;
         var a = offsetOf(range.startContainer, range.startOffset);
