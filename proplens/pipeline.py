@@ -292,9 +292,12 @@ def load(path: str | Path | None = None, threshold: float | None = None, **kwarg
     """Load a pipeline from a model folder (None = the default model shipped in the package).
 
     Args:
-        path: A folder written by `proplens train`.
+        path: A folder written by `proplens train`, or a shipped model's name (`fast`,
+            `accurate`); None gives the default shipped model (`proplens models`).
         threshold: Minimum span score to keep (None = the model's default).
     Returns:
         The `Pipeline`.
     """
-    return Pipeline(DEFAULT_MODEL if path is None else path, threshold=threshold, **kwargs)
+    from proplens.shipped import resolve_model
+
+    return Pipeline(resolve_model(path), threshold=threshold, **kwargs)

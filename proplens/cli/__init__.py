@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("export", "Export every analysed article in the database."),
     "extract": ("extract", "Show the clean text, offset map and sentences a model sees."),
     "label": ("label", "Write a teacher model's soft labels for unlabelled articles."),
+    "models": ("models", "List the shipped models with size, dev scores and speed."),
     "predict": ("predict", "Find technique spans in every article<ID>.txt of a folder."),
     "score": ("score", "Score PRED against GOLD SemEval `.labels` files or folders."),
     "serve": ("serve", "Serve the web page at / and the API under /api."),

@@ -23,14 +23,16 @@ def model_option(factories: bool = False) -> Callable[[Any], Any]:
             "-m",
             "--model",
             envvar="PROPLENS_MODEL",
-            help="A model folder or `module:callable` (default: the shipped model).",
+            help="fast, accurate, a model folder or `module:callable` "
+            "(default: the shipped default, see `proplens models`).",
         )
     return click.option(
         "-m",
         "--model",
         type=click.Path(path_type=str),
         default=None,
-        help="Model folder (default: the shipped model).",
+        help="fast, accurate or a model folder (default: the shipped default, see "
+        "`proplens models`).",
     )
 
 

@@ -140,6 +140,13 @@ def _number(name: str, default, help: str, low=0.0, high=None, **bounds):
     max_open=True,
 )
 @click.option(
+    "--dev-protocol",
+    type=click.Path(exists=True, file_okay=False, path_type=str),
+    default=None,
+    help="A model of the same recipe trained without dev (with --dev): its dev scores are "
+    "recorded in this model's meta.json as the measured quality of the recipe.",
+)
+@click.option(
     "--mix-paragraphs",
     type=click.IntRange(0),
     default=0,

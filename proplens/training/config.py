@@ -54,6 +54,7 @@ class TrainConfig:
     low_threshold: float | None = 0.2
     second_threshold: float = 0.3
     threshold: float = 0.05
+    dev_protocol: str | None = None  # the same recipe trained without dev: its dev scores
     name: str | None = None  # None: proplens-<encoder> (proplens-minilm, proplens-mpnet)
 
     @property
@@ -78,8 +79,29 @@ def check_config(config: TrainConfig) -> None:
         raise ProplensError(
             "--crf cannot learn from soft labels (--pseudo); train the student without --crf."
         )
+    if config.dev_protocol and not dev_protocol_scores(config.dev_protocol):
+        raise ProplensError(
+            f"{config.dev_protocol} holds no model scored on dev (its meta.json has no "
+            "dev_scores); pass the folder `proplens train --dev` wrote for the dev protocol."
+        )
     if config.low_threshold is not None and config.low_threshold > config.token_threshold:
         raise ProplensError(
             f"The low threshold ({config.low_threshold}) must not exceed the token threshold "
             f"({config.token_threshold}); lower --low-threshold."
         )
+
+
+def dev_protocol_scores(folder: str) -> dict | None:
+    """The dev scores of a model trained without dev (`--dev-protocol`), with where they came
+    from, or None when its meta.json has none."""
+    import json
+    from pathlib import Path
+
+    try:
+        meta = json.loads((Path(folder) / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    scores = meta.get("dev_scores")
+    if not isinstance(scores, dict):
+        return None
+    return {**scores, "from": f"{meta.get('name')} {meta.get('version')} ({folder})"}

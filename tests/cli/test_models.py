@@ -1,0 +1,45 @@
+"""Shipped models by name: `proplens models`, `--model fast|accurate`, the default rule."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from proplens import shipped
+from proplens.cli import app
+from proplens.errors import ModelError
+
+
+def test_models_lists_the_fast_model_as_the_default():
+    result = CliRunner().invoke(app, ["models", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = {r["name"]: r for r in json.loads(result.stdout)}
+    assert rows["fast"]["default"] and 0 < rows["fast"]["size_mb"] < 30
+
+
+def test_a_model_not_shipped_in_this_release_is_a_clear_error(monkeypatch, tmp_path):
+    monkeypatch.setitem(shipped.SHIPPED, "accurate", tmp_path / "absent")
+    with pytest.raises(ModelError, match="accurate model is not shipped in this release"):
+        shipped.resolve_model("accurate")
+
+
+def _model(folder, si, tc):
+    folder.mkdir()
+    meta = {"dev_protocol_scores": {"si_f1": si, "tc_f1": tc}}
+    (folder / "meta.json").write_text(json.dumps(meta))
+    return folder
+
+
+@pytest.mark.parametrize(
+    "accurate, expected",
+    [((0.42, 0.61), "fast"), ((0.44, 0.60), "accurate"), ((0.40, 0.63), "accurate")],
+)
+def test_accurate_is_the_default_only_when_it_beats_fast_by_two_points(
+    monkeypatch, tmp_path, accurate, expected
+):
+    monkeypatch.setitem(shipped.SHIPPED, "fast", _model(tmp_path / "f", 0.41, 0.60))
+    monkeypatch.setitem(shipped.SHIPPED, "accurate", _model(tmp_path / "a", *accurate))
+    assert shipped.default_name() == expected
+    assert shipped.resolve_model(None) == shipped.SHIPPED[expected]
