@@ -347,3 +347,25 @@ def normalize(raw: str) -> tuple[str, OffsetMap]:
         (np.asarray(starts, dtype=np.int64) - offsets).astype(np.int32), lens
     )
     return clean, OffsetMap(idx, len(raw))
+
+
+# Typographic quotes and apostrophes folded to ASCII, one character for one (offsets unchanged).
+QUOTE_FOLD = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"'})
+
+
+def normalizer(fold_quotes: bool = False):
+    """The normalisation a model was trained with: `normalize`, then (when `fold_quotes`)
+    curly quotes and apostrophes replaced by straight ones. The offset map is unchanged, since
+    each folded character stays one character.
+
+    Returns:
+        A function `raw -> (clean, OffsetMap)`.
+    """
+    if not fold_quotes:
+        return normalize
+
+    def folded(raw: str) -> tuple[str, OffsetMap]:
+        clean, omap = normalize(raw)
+        return clean.translate(QUOTE_FOLD), omap
+
+    return folded

@@ -23,7 +23,7 @@ from proplens.cancel import check
 from proplens.doc import Doc
 from proplens.encoder import Encoder
 from proplens.errors import ModelError
-from proplens.normalize import normalize
+from proplens.normalize import normalizer
 from proplens.stages.span_detector import SpanDetector
 from proplens.stages.technique_classifier import TechniqueClassifier
 from proplens.taxonomy import Taxonomy
@@ -115,6 +115,7 @@ class Pipeline:
         # Every model call first checks whether its analysis was cancelled (proplens.cancel):
         # a call covers two windows, so a cancelled analysis stops within a fraction of a second.
         self.encoder.session = _CheckedSession(self.encoder.session)
+        self.normalize = normalizer(bool(self.config.get("normalize", {}).get("fold_quotes")))
         where = f"The model at {self.path}"
         self.taxonomy = Taxonomy.from_config(self.config.get("taxonomy"), where=where)
         if tuple(self.classifier.labels) != self.taxonomy.labels:
@@ -150,12 +151,12 @@ class Pipeline:
             yield from self._run([_as_doc(d) for d in batch])
 
     def _prepare(self, docs: list[Doc]):
-        cleaned = [normalize(d.text) for d in docs]
+        cleaned = [self.normalize(d.text) for d in docs]
         texts = [c for c, _ in cleaned]
         return texts, [m for _, m in cleaned], self.encoder.encode(texts)
 
     def _run(self, docs: list[Doc]) -> list[Doc]:
-        cleaned = [normalize(d.text) for d in docs]
+        cleaned = [self.normalize(d.text) for d in docs]
         long = [len(c) > SEGMENT_CHARS for c, _ in cleaned]
         short = [i for i, is_long in enumerate(long) if not is_long]
         out: list[Doc | None] = [None] * len(docs)

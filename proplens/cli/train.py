@@ -147,6 +147,12 @@ def _number(name: str, default, help: str, low=0.0, high=None, **bounds):
     "recorded in this model's meta.json as the measured quality of the recipe.",
 )
 @click.option(
+    "--fold-quotes",
+    is_flag=True,
+    help="Let the model read curly quotes and apostrophes as straight ones (offsets unchanged), "
+    "so typography does not change its marks.",
+)
+@click.option(
     "--mix-paragraphs",
     type=click.IntRange(0),
     default=0,

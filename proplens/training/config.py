@@ -39,6 +39,7 @@ class TrainConfig:
     resample: float = 0.0
     layer_decay: float = 1.0
     head_dropout: float = 0.1
+    fold_quotes: bool = False  # the model reads curly quotes as straight ones
     mix_paragraphs: int = 0  # mixed-context copies of each training article (training.augment)
     pseudo: str | None = None  # a `proplens label` folder: a teacher's soft labels
     pseudo_weight: float = 1.0

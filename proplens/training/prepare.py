@@ -16,7 +16,7 @@ from proplens.encoder import load_tokenizer
 from proplens.encoders import EncoderChoice, resolve_encoder
 from proplens.errors import ProplensError
 from proplens.log import log as _log
-from proplens.normalize import normalize
+from proplens.normalize import normalizer
 from proplens.taxonomy import Taxonomy, get_taxonomy
 from proplens.training.augment import mixed_copies
 from proplens.training.config import TrainConfig
@@ -80,7 +80,7 @@ def _pseudo_docs(config: TrainConfig, tokenizer, taxonomy: Taxonomy) -> tuple[li
         td = build_pseudo_doc(
             soft,
             tokenizer,
-            normalize,
+            normalizer(config.fold_quotes),
             config.window,
             config.stride,
             config.pseudo_weight,
@@ -131,9 +131,10 @@ def prepare(config: TrainConfig, train_docs: list[Doc]) -> Prepared:
     fit = [d for i, d in enumerate(docs) if i not in hold_idx]
     t0 = time.time()
     taxonomy = get_taxonomy(config.taxonomy)
+    norm = normalizer(config.fold_quotes)
     mixed = mixed_copies(fit, config.mix_paragraphs, config.seed) if config.mix_paragraphs else []
     tdocs = [
-        build_doc(d, tokenizer, normalize, config.window, config.stride, taxonomy.labels)
+        build_doc(d, tokenizer, norm, config.window, config.stride, taxonomy.labels)
         for d in fit + mixed
     ]
     examples = window_examples(tdocs)
