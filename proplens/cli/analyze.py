@@ -15,6 +15,7 @@ import click
 from proplens.cli.options import model_option, threshold_option
 from proplens.doc import Doc
 from proplens.errors import ProplensError
+from proplens.ingest.decoding import DEFAULT_MAX_CHARS, MAX_BYTES_ENV
 from proplens.iohelpers import atomic_write
 from proplens.progress import progress_bar
 from proplens.render import analysis, model_info, render_markdown, render_report
@@ -40,7 +41,9 @@ def load_pipeline(model: str | None, threshold: float | None) -> Any:
     return pipeline
 
 
-def read_inputs(target: str, errors: list[IngestIssue] | None = None) -> Iterator[Doc]:
+def read_inputs(
+    target: str, errors: list[IngestIssue] | None = None, max_bytes: int | None = None
+) -> Iterator[Doc]:
     """Docs from a file, a folder (recursively), `-` (standard input) or an http(s) address.
 
     Files in a folder that cannot be read are skipped and added to `errors` (else warned about).
@@ -51,7 +54,25 @@ def read_inputs(target: str, errors: list[IngestIssue] | None = None) -> Iterato
     if is_url(target):
         return iter([doc_from_url(target)])
 
-    return iter_docs([target], recursive=True, errors=errors)
+    return iter_docs([target], recursive=True, errors=errors, max_bytes=max_bytes)
+
+
+def within_limit(docs: Iterable[Doc], max_chars: int, errors: list[IngestIssue]) -> Iterator[Doc]:
+    """`docs`, skipping (into `errors`) those longer than `max_chars` characters."""
+    from proplens.ingest import IngestIssue
+
+    for doc in docs:
+        if len(doc.text) <= max_chars:
+            yield doc
+            continue
+        where = str(doc.extra.get("path") or doc.id or "An article")
+        errors.append(
+            IngestIssue(
+                where,
+                f"the article is {len(doc.text):,} characters long, over the limit of "
+                f"{max_chars:,}; split it, or raise the limit with `--max-chars`",
+            )
+        )
 
 
 def semeval_rows(doc: Doc, fallback_id: str) -> list[str]:
@@ -109,6 +130,19 @@ def _print_text(data: dict[str, Any], out, colour: bool, min_score: float) -> No
     help=f"Also show marks under {100 * DEFAULT_MIN_SCORE:.0f}% confidence in the text and md "
     "formats (they are counted but hidden by default; json, html and semeval keep every mark).",
 )
+@click.option(
+    "--max-chars",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_CHARS,
+    show_default=True,
+    help="Longest article analysed, in characters; longer ones are skipped and reported.",
+)
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    envvar=MAX_BYTES_ENV,
+    help=f"Largest input file read, in bytes (default: ${MAX_BYTES_ENV} or 20 MB).",
+)
 def analyze_cmd(
     target: str,
     fmt: str,
@@ -117,6 +151,8 @@ def analyze_cmd(
     model: str | None,
     colour: bool | None,
     show_weak: bool,
+    max_chars: int,
+    max_bytes: int | None,
 ) -> None:
     """Mark the propaganda techniques in an article, a folder of articles, `-` (stdin) or a URL.
 
@@ -126,7 +162,7 @@ def analyze_cmd(
     pipeline = load_pipeline(model, threshold)
     meta = model_info(pipeline)
     issues: list[IngestIssue] = []
-    docs = read_inputs(target, issues)
+    docs = within_limit(read_inputs(target, issues, max_bytes), max_chars, issues)
     if fmt in ("html", "md"):
         docs = iter(list(docs))
     results = _analysed(pipeline, docs)
