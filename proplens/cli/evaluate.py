@@ -47,8 +47,14 @@ def load_gold(corpus: str | None, splits: tuple[str, ...], taxonomy=None) -> lis
 
 
 def model_meta(model: str | None) -> dict:
-    """The meta.json of a model folder (the shipped model when None); {} when unreadable."""
-    folder = Path(model) if model else Path(__file__).resolve().parents[1] / "models" / "default"
+    """The meta.json of a model (a folder, a shipped name, or None for the default model);
+    {} when it cannot be read."""
+    from proplens.shipped import resolve_model
+
+    try:
+        folder = resolve_model(model)
+    except ProplensError:
+        return {}
     try:
         return json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):

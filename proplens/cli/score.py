@@ -72,7 +72,8 @@ def _table(result: dict) -> str:
     "--model",
     type=click.Path(path_type=str),
     default=None,
-    help="The model folder that made PRED (default: the shipped model); used only to warn "
+    help="The model (folder or shipped name) that made PRED (default: the default model); "
+    "used only to warn "
     "when the scored articles are in its training data.",
 )
 def score_cmd(
