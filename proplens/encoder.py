@@ -182,6 +182,8 @@ class Encoder:
         import onnxruntime as ort
 
         model_dir = Path(model_dir)
+        self.path = model_dir
+        self.settings: dict = {}  # this stage's part of config.json, as loaded
         self.tokenizer = load_tokenizer(model_dir / "tokenizer.json")
         self.special = special_tokens(self.tokenizer, model_dir / "tokenizer.json")
         opts = ort.SessionOptions()
@@ -197,6 +199,43 @@ class Encoder:
         self.short_tail = short_tail
         # Models trained with `token_features` take a third input (see proplens.token_features).
         self.token_features = any(i.name == FEATURES_INPUT for i in self.session.get_inputs())
+
+    name = "encoder"
+
+    @classmethod
+    def from_disk(cls, folder: Path, cfg: dict, threads: int | None = None) -> Encoder:
+        """The encoder stage of a model folder, with its part of config.json."""
+        enc = cls(
+            folder,
+            window=cfg.get("window", 256),
+            stride=cfg.get("stride", 224),
+            threads=threads,
+            short_tail=cfg.get("short_tail", False),
+        )
+        enc.settings = dict(cfg)
+        return enc
+
+    def to_config(self) -> dict:
+        """This stage's part of config.json (window, stride, width, token features)."""
+        cfg = dict(self.settings)
+        cfg.update(window=self.window, stride=self.stride)
+        if self.short_tail:
+            cfg["short_tail"] = True
+        return cfg
+
+    def to_disk(self, folder: Path) -> None:
+        """Copy the ONNX graph (with its weight parts) and the tokenizer into `folder`."""
+        import shutil
+
+        folder = Path(folder)
+        if folder.resolve() == self.path.resolve():
+            return
+        for old in folder.glob("model.onnx.data*"):
+            old.unlink()
+        names = ["model.onnx", "tokenizer.json"]
+        names += [p.name for p in self.path.glob("model.onnx.data*")]
+        for name in names:
+            shutil.copyfile(self.path / name, folder / name)
 
     def encode(self, texts: Sequence[str], max_batch_tokens: int = 512) -> list[Encoded]:
         """Encode texts; windows from all texts are sorted by length and batched (no padding waste).

@@ -90,16 +90,9 @@ class Pipeline:
     ):
         self.path = Path(path)
         self.config, self.meta = check_model_folder(self.path)
-        enc = self.config.get("encoder", {})
         try:
-            self.encoder = Encoder(
-                self.path,
-                window=enc.get("window", 256),
-                stride=enc.get("stride", 224),
-                threads=threads,
-                short_tail=enc.get("short_tail", False),
-            )
-            self.detector = SpanDetector.from_config(self.config.get("span_detector", {}))
+            self.encoder = Encoder.from_disk(self.path, self.config.get("encoder", {}), threads)
+            self.detector = SpanDetector.from_disk(self.path, self.config.get("span_detector", {}))
             self.classifier = TechniqueClassifier.from_disk(
                 self.path, self.config.get("technique_classifier", {})
             )
@@ -136,6 +129,39 @@ class Pipeline:
     @property
     def labels(self) -> tuple[str, ...]:
         return self.classifier.labels
+
+    @property
+    def stages(self) -> list:
+        """The stages in the order a text flows through them (after normalisation)."""
+        return [self.encoder, self.detector, self.classifier]
+
+    def to_config(self) -> dict[str, Any]:
+        """config.json, written from the stages' own settings."""
+        cfg: dict[str, Any] = {"format": self.config.get("format", 1)}
+        cfg.update({stage.name: stage.to_config() for stage in self.stages})
+        cfg["threshold"] = self.config.get("threshold", 0.0)
+        if "normalize" in self.config:
+            cfg["normalize"] = dict(self.config["normalize"])
+        cfg["taxonomy"] = self.taxonomy.to_config()
+        return cfg
+
+    def to_disk(self, path: str | Path) -> Path:
+        """Write the model as a self-describing folder: each stage's files, config.json from
+        the stages' settings, meta.json and the model card. `proplens.load(path)` reads it back.
+        """
+        from proplens.model_card import model_card
+
+        folder = Path(path)
+        if folder.exists() and folder.resolve() == self.path.resolve():
+            raise ModelError(f"{folder} is the folder this model was loaded from; pick another.")
+        folder.mkdir(parents=True, exist_ok=True)
+        for stage in self.stages:
+            stage.to_disk(folder)
+        cfg = self.to_config()
+        (folder / "config.json").write_text(json.dumps(cfg, indent=2) + "\n", encoding="utf-8")
+        (folder / "meta.json").write_text(json.dumps(self.meta, indent=2) + "\n", encoding="utf-8")
+        (folder / "README.md").write_text(model_card(cfg, self.meta), encoding="utf-8")
+        return folder
 
     def __repr__(self) -> str:
         return f"Pipeline(name={self.name!r}, version={self.version!r}, threshold={self.threshold})"

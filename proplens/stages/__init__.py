@@ -1,1 +1,24 @@
-"""Pipeline stages: span detection (SI) and technique classification (TC)."""
+"""The trainable stages a text flows through after normalisation: the encoder
+(`proplens.encoder.Encoder`), the span detector and the technique classifier.
+
+Every stage follows one protocol (after spaCy's components and sentence-transformers' modules):
+a `name` (its key in config.json), `to_config()` (its settings), `to_disk(folder)` (its files)
+and `from_disk(folder, config)`; the detector and classifier separate a pure `predict` from
+`set_annotations`, which writes into the `Doc`s. `Pipeline.to_disk` writes config.json from the
+stages' own settings.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Protocol
+
+
+class Stage(Protocol):
+    """What `Pipeline` needs of a stage to save and load it."""
+
+    name: str
+
+    def to_config(self) -> dict[str, Any]: ...
+
+    def to_disk(self, folder: Path) -> None: ...

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -112,6 +113,7 @@ class SpanDetector:
             marginals instead of each token's softmax.
     """
 
+    name = "span_detector"
     config_keys = (
         "token_threshold",
         "calibration",
@@ -120,6 +122,25 @@ class SpanDetector:
         "low_threshold",
         "crf",
     )
+
+    def to_config(self) -> dict[str, Any]:
+        """The settings `from_config` rebuilds this stage from (its part of config.json)."""
+        return {
+            "token_threshold": self.token_threshold,
+            "low_threshold": self.low_threshold,
+            "calibration": list(self.calibration),
+            "split_on_b": self.split_on_b,
+            "require_content_word": self.require_content_word,
+            "crf": self.crf,
+        }
+
+    def to_disk(self, folder: Path) -> None:
+        """The span detector has no files: its settings are all in config.json."""
+
+    @classmethod
+    def from_disk(cls, folder: Path, cfg: dict[str, Any]) -> SpanDetector:
+        """The stage from its part of config.json (the folder holds nothing else for it)."""
+        return cls.from_config(cfg)
 
     def __init__(
         self,
@@ -193,16 +214,6 @@ class SpanDetector:
             for c in cands:
                 start, end = snap_to_graphemes(doc.text, *omap.to_raw(c.start, c.end))
                 doc.add_span(start, end, None, c.score)
-
-    def to_config(self) -> dict[str, Any]:
-        return {
-            "token_threshold": self.token_threshold,
-            "calibration": list(self.calibration),
-            "split_on_b": self.split_on_b,
-            "require_content_word": self.require_content_word,
-            "low_threshold": self.low_threshold,
-            "crf": self.crf,
-        }
 
     @classmethod
     def from_config(cls, cfg: dict[str, Any]) -> SpanDetector:

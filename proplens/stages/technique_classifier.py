@@ -40,7 +40,34 @@ class TechniqueClassifier:
         lexical_weight: Share of the lexical model's log-probabilities in the mix (0 = unused).
     """
 
+    name = "technique_classifier"
     config_keys = ("labels", "temperature", "second_threshold", "n_alternatives", "lexical_weight")
+
+    def to_config(self) -> dict[str, Any]:
+        """The settings `from_disk` rebuilds this stage from (its part of config.json)."""
+        cfg: dict[str, Any] = {
+            "labels": list(self.labels),
+            "temperature": self.temperature,
+            "second_threshold": self.second_threshold,
+            "n_alternatives": self.n_alternatives,
+        }
+        if self.lexical is not None:
+            cfg["lexical_weight"] = self.lexical_weight
+        return cfg
+
+    def to_disk(self, folder: Path) -> None:
+        """Write heads.safetensors (and the lexical model's files) into `folder`."""
+        from safetensors.numpy import save_file
+
+        weights = {
+            "fc1.weight": np.ascontiguousarray(self.w1.T),
+            "fc1.bias": self.b1,
+            "fc2.weight": np.ascontiguousarray(self.w2.T),
+            "fc2.bias": self.b2,
+        }
+        save_file(weights, str(Path(folder) / HEADS_FILE))
+        if self.lexical is not None:
+            self.lexical.to_disk(folder)
 
     def __init__(
         self,
@@ -154,13 +181,6 @@ class TechniqueClassifier:
                         )
                     )
             doc.spans = new
-
-    def to_config(self) -> dict[str, Any]:
-        return {
-            k: (list(v) if isinstance(v, tuple) else v)
-            for k in self.config_keys
-            for v in [getattr(self, k)]
-        }
 
     @classmethod
     def from_disk(cls, folder: Path, cfg: dict[str, Any]) -> TechniqueClassifier:

@@ -133,7 +133,7 @@ def _transformers_version() -> str:
 
 
 def _write_json(out: Path, cfg: dict, meta: dict) -> None:
-    from proplens.training.card import model_card
+    from proplens.model_card import model_card
 
     for folder in (out, out.parent / f"{out.name}.fp32"):
         if folder.is_dir():
