@@ -237,8 +237,12 @@ class Source:
 
     def open(self) -> IO[bytes]:
         """A binary stream of the (uncompressed) content; close it after use."""
-        raw: IO[bytes] = io.BytesIO(self.data) if self.data is not None else open(self.path, "rb")  # type: ignore[arg-type]
-        return gzip.GzipFile(fileobj=raw, mode="rb") if self.gzip else raw
+        if self.data is not None:
+            raw: IO[bytes] = io.BytesIO(self.data)
+        else:
+            assert self.path is not None
+            raw = open(self.path, "rb")  # noqa: SIM115 - the caller closes it
+        return gzip.GzipFile(fileobj=raw, mode="rb") if self.gzip else raw  # type: ignore[return-value]
 
     def head(self, size: int = HEAD_BYTES) -> bytes:
         """The first `size` uncompressed bytes (to recognise the kind)."""
@@ -248,7 +252,7 @@ class Source:
             else:
                 with self._guarded(), self.open() as f:
                     self._head = f.read(size)
-        return self._head
+        return self._head or b""
 
     def read_all(self, max_bytes: int | None) -> bytes:
         """All the uncompressed bytes, refused when more than the size limit."""
@@ -280,12 +284,11 @@ class _GzipErrors:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> bool:
+    def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> None:
         if isinstance(exc, (OSError, EOFError, zlib.error)) and not isinstance(
             exc, FileNotFoundError
         ):
             raise IngestError(_damaged(self.name, exc)) from None
-        return False
 
 
 def _damaged(name: str, exc: BaseException) -> str:

@@ -107,7 +107,7 @@ def _trend(plt: Any, rows: list[dict[str, Any]], date_key: str, other: list[str]
             sizes[r[key]] = sizes.get(r[key], 0) + r["articles"]
         series = sorted(sizes, key=lambda v: -sizes[v])[:MOST_LINES]
     else:
-        key, series = None, [None]
+        key, series = None, [None]  # type: ignore[list-item]
     periods = sorted({r[date_key] for r in rows})
     at = {p: i for i, p in enumerate(periods)}
     for value in series:

@@ -385,7 +385,7 @@ def _aggregate(
         .where(*where, *([t.c.technique.in_(only_db)] if only else []))
         .group_by(*cols, t.c.technique)
     )
-    return conn.execute(query_a).all(), conn.execute(query_b).all()
+    return list(conn.execute(query_a).all()), list(conn.execute(query_b).all())
 
 
 def _rows(
@@ -408,6 +408,7 @@ def _rows(
     visible = [g for g, r in groups.items() if r.n >= min_articles]
     hidden = [r for r in groups.values() if r.n < min_articles]
     hidden_counts = (len(hidden), sum(r.n for r in hidden))
+    cells: list[tuple[tuple, str | None]]
     if "technique" in keys:
         cells = [(g, t) for g in visible for t in sorted(names)]
     else:

@@ -20,12 +20,13 @@ TEN = "one two three four five six seven eight nine ten"  # 10 words
 
 
 @pytest.fixture
-def db(tmp_path):
+def db(db_url):
     """Herald: 2 left articles, 20 words, 3 spans. Gazette: 2 right ones, 20 words, 1 span.
 
-    Dates: one good per outlet, one malformed ("1/21") and one missing ("").
+    Dates: one good per outlet, one malformed ("1/21") and one missing (""). SQLite, and
+    PostgreSQL too when PROPLENS_TEST_POSTGRES_URL is set.
     """
-    url = f"sqlite:///{tmp_path / 's.db'}"
+    url = db_url
     docs = [
         Doc(TEN, id="h1", source="Herald", date="2024-01-03", extra={"bias": "left"}),
         Doc(TEN + " ", id="h2", source="Herald", date="1/21", extra={"bias": "left"}),
