@@ -23,7 +23,7 @@ import json
 
 import numpy as np
 
-from proplens.cli.evaluate import default_corpus, load_gold, load_holdout
+from proplens.corpus.gold import default_corpus, load_gold, load_holdout
 from proplens.evaluation import Evaluation, covered_share, ranked_docs
 from proplens.pipeline import _to_clean, load
 from proplens.scoring import merge_intervals, score_flc, score_si, score_tc

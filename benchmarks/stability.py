@@ -14,7 +14,7 @@ import argparse
 import json
 import time
 
-from proplens.cli.evaluate import default_corpus, load_gold
+from proplens.corpus.gold import default_corpus, load_gold
 from proplens.pipeline import load
 from proplens.robustness import boundary_quality, context_stability, format_stability
 

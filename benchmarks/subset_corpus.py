@@ -19,7 +19,7 @@ import random
 import shutil
 from pathlib import Path
 
-from proplens.cli.evaluate import default_corpus
+from proplens.corpus.gold import default_corpus
 from proplens.corpus.semeval import (
     article_id_from_path,
     default_labels_path,

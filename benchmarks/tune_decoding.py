@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from proplens.cli.evaluate import default_corpus, load_gold, load_holdout
+from proplens.corpus.gold import default_corpus, load_gold, load_holdout
 from proplens.evaluation import Evaluation
 from proplens.pipeline import load
 from proplens.scoring import score_flc, score_si

@@ -17,7 +17,7 @@ import argparse
 import json
 import time
 
-from proplens.cli.evaluate import default_corpus, load_gold, load_holdout
+from proplens.corpus.gold import default_corpus, load_gold, load_holdout
 
 TAILS = {"both": (False, True), "no": (False,), "yes": (True,)}
 

@@ -174,3 +174,22 @@ def evaluate(
         A flat dict: `si_*`, `flc_*`, `tc_*` (with `*_per_technique`) and `*_ece`.
     """
     return Evaluation(pipeline, gold, batch_size, progress).scores()
+
+
+def training_overlap(ids: list[str | None], meta: dict) -> str | None:
+    """One sentence warning that scored articles are in the model's training data, or None.
+
+    Args:
+        ids: The ids of the scored articles.
+        meta: The model's meta.json (its `trained_on` lists the article ids it trained on).
+    """
+    trained = set(meta.get("trained_on") or ())
+    seen = [i for i in ids if i in trained]
+    if not seen:
+        return None
+    name = f"{meta.get('name', 'the model')} {meta.get('version', '')}".strip()
+    return (
+        f"Warning: {len(seen)} of the {len(ids)} scored articles are in the training data of "
+        f"{name} (its meta.json lists them), so these scores overstate how it does on new "
+        "articles; score a model trained without them, as docs/model.md does."
+    )

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from proplens.errors import ModelError
+from proplens.errors import ModelError, ProplensError
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 SHIPPED: dict[str, Path] = {"fast": MODELS_DIR / "default", "accurate": MODELS_DIR / "accurate"}
@@ -94,3 +94,16 @@ def describe() -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def model_meta(model: str | None) -> dict:
+    """The meta.json of a model (a folder, a shipped name, or None for the default model);
+    {} when it cannot be read."""
+    try:
+        folder = resolve_model(model)
+    except ProplensError:
+        return {}
+    try:
+        return json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}

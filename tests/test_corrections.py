@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from proplens.api import create_app
 from proplens.cli import app as cli
-from proplens.cli.evaluate import load_gold
+from proplens.corpus.gold import load_gold
 from proplens.corrections import (
     CorrectedArticle,
     CorrectionsError,

@@ -126,7 +126,7 @@ def export_cmd(
         raise ProplensError("There are no corrections to export yet.")
     extra = []
     if with_corpus:
-        from proplens.cli.evaluate import load_gold
+        from proplens.corpus.gold import load_gold
 
         extra = load_gold(with_corpus, splits)
     counts = export_corpus(articles, out, name, include_unreviewed, extra)

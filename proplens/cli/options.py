@@ -38,7 +38,7 @@ def model_option(factories: bool = False) -> Callable[[Any], Any]:
 
 def corpus_options(default_split: str, split_help: str) -> Callable[[Any], Any]:
     """`--corpus DIR` and a repeatable `--split NAME`, for commands that read a gold corpus."""
-    from proplens.cli.evaluate import default_corpus
+    from proplens.corpus.gold import default_corpus
 
     def decorate(func: Any) -> Any:
         func = click.option(

@@ -85,7 +85,8 @@ def score_cmd(
     P/R/F1 on given spans for TC (PRED must then hold the gold file's spans, as `proplens
     classify` writes them).
     """
-    from proplens.cli.evaluate import model_meta, training_overlap
+    from proplens.evaluation import training_overlap
+    from proplens.shipped import model_meta
 
     docs = read_articles(Path(articles)) if articles else None
     gold_rows, pred_rows = load_labelled(gold, task, docs), load_labelled(pred, task, docs)

@@ -6,8 +6,8 @@ import json
 
 import click
 
-from proplens.cli.evaluate import load_gold
 from proplens.cli.options import corpus_options
+from proplens.corpus.gold import load_gold
 from proplens.errors import ProplensError
 
 
