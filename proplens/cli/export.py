@@ -36,8 +36,14 @@ def export_cmd(db, fmt, output) -> None:
         if output == "-":
             counts = export(store, sys.stdout, fmt)
         else:
-            with atomic_write(output) as out:
-                counts = export(store, out, fmt)
+            try:
+                with atomic_write(output) as out:
+                    counts = export(store, out, fmt)
+            except OSError as exc:  # a full disk, a read-only folder: nothing was replaced
+                raise click.ClickException(
+                    f"Could not write {output}: {exc.strerror or exc}. It was left as it was; "
+                    "free some space or choose another place with `-o`."
+                ) from None
     note = (
         f" ({counts['skipped_spans']} spans without a technique left out)"
         if counts["skipped_spans"]
