@@ -4,9 +4,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from proplens.doc import Doc, Example, Span  # noqa: E402
+from proplens.doc import Doc, Span  # noqa: E402
 
-__all__ = ["Doc", "Example", "Span", "__version__", "load"]
+__all__ = ["Doc", "Span", "__version__", "load"]
 
 
 def load(path=None, **kwargs):

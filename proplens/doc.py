@@ -164,11 +164,3 @@ class Doc:
             extra=dict(self.extra),
             **{k: getattr(self, k) for k in META_FIELDS},
         )
-
-
-@dataclass
-class Example:
-    """A predicted document paired with its gold reference, for scoring."""
-
-    predicted: Doc
-    reference: Doc

@@ -15,6 +15,7 @@ import numpy as np
 from proplens.token_features import token_feature_ids
 
 FEATURES_INPUT = "token_features"
+MAX_BATCH_TOKENS = 512  # upper bound on rows x window length of one ONNX batch
 
 
 @dataclass(frozen=True)
@@ -237,12 +238,11 @@ class Encoder:
         for name in names:
             shutil.copyfile(self.path / name, folder / name)
 
-    def encode(self, texts: Sequence[str], max_batch_tokens: int = 512) -> list[Encoded]:
+    def encode(self, texts: Sequence[str]) -> list[Encoded]:
         """Encode texts; windows from all texts are sorted by length and batched (no padding waste).
 
         Args:
             texts: The (normalised) texts.
-            max_batch_tokens: Upper bound on batch rows x window length.
         Returns:
             One `Encoded` per text, in order.
         """
@@ -265,7 +265,7 @@ class Encoder:
         i = 0
         while i < len(jobs):
             length = jobs[i][0]
-            rows = max(1, max_batch_tokens // max(length, 1))
+            rows = max(1, MAX_BATCH_TOKENS // max(length, 1))
             batch = jobs[i : i + rows]
             longest = batch[-1][0]
             # Keep padding small: stop the batch before a window much longer than the first.
