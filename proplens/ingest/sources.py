@@ -253,14 +253,20 @@ def read_stdin(
 
 
 def iter_folder(folder: Path, glob: str = "*", recursive: bool = True) -> list[Path]:
-    """Files of a folder matching `glob`, sorted; with the default glob only supported formats."""
+    """Files of a folder matching `glob`, sorted; with the default glob only supported formats.
+
+    Symbolic links are followed only to files inside the folder: a folder unpacked from an
+    archive must not make proplens read (and store) files from anywhere else on the machine.
+    """
     matches = folder.rglob(glob) if recursive else folder.glob(glob)
+    inside = folder.resolve()
     files = [
         p
         for p in matches
         if p.is_file()
         and not any(part.startswith(".") for part in p.relative_to(folder).parts)
         and (glob != "*" or is_supported(p.name))
+        and p.resolve().is_relative_to(inside)
     ]
     return sorted(files, key=lambda p: p.relative_to(folder).as_posix())
 
