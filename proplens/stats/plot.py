@@ -89,7 +89,12 @@ def _ranked(plt: Any, rows: list[dict[str, Any]], keys: list[str]) -> Any:
     highs = [
         (r[f"{RATE}_high"] if r[f"{RATE}_high"] is not None else r[RATE]) - r[RATE] for r in shown
     ]
-    colours = [_colour(r.get("technique")) if "technique" in keys else "#4c72b0" for r in shown]
+    colours = [
+        _colour(r.get("technique"))
+        if "technique" in keys
+        else LEANS.get(str(r[keys[0]]).lower(), "#4c72b0")
+        for r in shown
+    ]
     ax.barh(range(len(shown)), values, xerr=[lows, highs], color=colours, ecolor="#333", capsize=2)
     ax.set_yticks(range(len(shown)), [_label(r, keys) for r in shown], fontsize=8)
     ax.set_xlabel("spans per 1,000 words")

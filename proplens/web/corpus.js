@@ -170,7 +170,7 @@
     box.replaceChildren();
     var rows = data.rows;
     if (!rows.length) { box.textContent = "No article with a usable date matches."; return; }
-    var months = Array.from(new Set(rows.map(function (r) { return r.month; }))).sort();
+    var months = monthRange(rows.map(function (r) { return r.month; }));
     var series = bySide ? SIDES.filter(function (k) { return rows.some(function (r) { return r[SIDE_KEY] === k; }); }) : ["all"];
     var W = 1100, H = 320, L = 48, R = 40, T = 10, B = 46;
     var max = Math.max.apply(null, rows.map(function (r) { return r.spans_per_1000_words_high || r.spans_per_1000_words; }).concat([1]));
@@ -184,9 +184,9 @@
       lab.textContent = v.toFixed(0);
       s.appendChild(lab);
     }
-    var step = Math.max(1, Math.ceil(months.length / 18));
+    var step = months.length > 36 ? 12 : months.length > 12 ? 3 : 1;
     months.forEach(function (m, i) {
-      if (i % step) return;
+      if (step === 12 ? m.slice(5) !== "01" : i % step) return;
       var t = svg("text", { x: x(m), y: H - B + 16, "text-anchor": "middle", "font-size": 11, fill: "#5f6b7a" });
       t.textContent = m;
       s.appendChild(t);
@@ -194,13 +194,21 @@
     series.forEach(function (k) {
       var mine = rows.filter(function (r) { return !bySide || r[SIDE_KEY] === k; }).sort(function (a, b) { return a.month < b.month ? -1 : 1; });
       var colour = bySide ? SIDE_COLOURS[k] || "#2f5d8a" : "#2f5d8a";
-      var withCi = mine.filter(function (r) { return r.spans_per_1000_words_low !== null; });
-      if (withCi.length > 1) {
-        var pts = withCi.map(function (r) { return x(r.month) + "," + y(r.spans_per_1000_words_high); })
-          .concat(withCi.slice().reverse().map(function (r) { return x(r.month) + "," + y(r.spans_per_1000_words_low); }));
-        s.appendChild(svg("polygon", { points: pts.join(" "), fill: colour, opacity: 0.12 }));
-      }
-      s.appendChild(svg("polyline", { points: mine.map(function (r) { return x(r.month) + "," + y(r.spans_per_1000_words); }).join(" "), fill: "none", stroke: colour, "stroke-width": 2 }));
+      runs(mine, months).forEach(function (run) { // a line and band per run of consecutive months
+        var withCi = run.filter(function (r) { return r.spans_per_1000_words_low !== null; });
+        if (withCi.length > 1) {
+          var pts = withCi.map(function (r) { return x(r.month) + "," + y(r.spans_per_1000_words_high); })
+            .concat(withCi.slice().reverse().map(function (r) { return x(r.month) + "," + y(r.spans_per_1000_words_low); }));
+          s.appendChild(svg("polygon", { points: pts.join(" "), fill: colour, opacity: 0.12 }));
+        }
+        if (run.length === 1 && withCi.length === 1) { // an isolated month: its interval as a whisker
+          var r0 = run[0];
+          s.appendChild(svg("line", { x1: x(r0.month), x2: x(r0.month), y1: y(r0.spans_per_1000_words_low), y2: y(r0.spans_per_1000_words_high), stroke: colour, "stroke-width": 1.5, opacity: 0.6 }));
+        }
+        if (run.length > 1) {
+          s.appendChild(svg("polyline", { points: run.map(function (r) { return x(r.month) + "," + y(r.spans_per_1000_words); }).join(" "), fill: "none", stroke: colour, "stroke-width": 2 }));
+        }
+      });
       mine.forEach(function (r) {
         var label = describe(r, (bySide ? k + ", " : "") + r.month);
         var dot = svg("circle", { cx: x(r.month), cy: y(r.spans_per_1000_words), r: 3.5, fill: colour, tabindex: 0, role: "button", "aria-label": label });
@@ -218,9 +226,37 @@
       })));
     }
     var ex = data.excluded || {};
-    $("cv-trend-note").textContent = "Band: 95% interval. Months with fewer than 5 articles are left out. " +
+    $("cv-trend-note").textContent = "Band: 95% interval. Months with fewer than 5 articles are left out (gaps). " +
       "Not on this chart: " + (ex.no_date || 0) + " articles without a date and " + (ex.unparsable_date || 0) +
       " whose date could not be parsed (they are kept in the store as given).";
+  }
+
+  /* Every month from the first to the last of `found` ("YYYY-MM"), so gaps keep their width. */
+  function monthRange(found) {
+    var sorted = found.slice().sort(), out = [];
+    if (!sorted.length) return out;
+    var y = +sorted[0].slice(0, 4), m = +sorted[0].slice(5, 7), last = sorted[sorted.length - 1];
+    for (var guard = 0; guard < 2400; guard++) {
+      var label = y + "-" + (m < 10 ? "0" : "") + m;
+      out.push(label);
+      if (label >= last) break;
+      m += 1;
+      if (m > 12) { m = 1; y += 1; }
+    }
+    return out;
+  }
+
+  /* Split a series at missing months: a line never bridges months without data. */
+  function runs(rows, months) {
+    var out = [], current = [], prev = -2;
+    rows.forEach(function (r) {
+      var i = months.indexOf(r.month);
+      if (i !== prev + 1 && current.length) { out.push(current); current = []; }
+      current.push(r);
+      prev = i;
+    });
+    if (current.length) out.push(current);
+    return out;
   }
 
   /* ---- heat map ---------------------------------------------------------------------------- */
