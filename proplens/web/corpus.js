@@ -103,6 +103,7 @@
     var max = Math.max.apply(null, rows.map(function (r) { return r.spans_per_1000_words_high || r.spans_per_1000_words; }).concat([0]));
     var tech = $("cv-technique").value;
     $("cv-rank-bottom").parentNode.hidden = few;
+    $("cv-rank-bottom").parentNode.parentNode.classList.toggle("cv-one", few);
     $("cv-rank-top-h").textContent = few ? "All, highest first" : "Highest";
     var parts = [["cv-rank-top", rows.slice(0, n), 1]];
     if (!few) parts.push(["cv-rank-bottom", rows.slice(rows.length - n).reverse(), -1]);
