@@ -164,3 +164,26 @@ def test_runner_unstorable_article_fails_alone(tmp_path, store):
     summary = run_batch([feed], store, pipeline=KeywordPipeline(), progress=False)
     assert summary.done + summary.failed == 3 and summary.done >= 2
     assert {d.id for d in store.iter_articles()} >= {"a001", "a002"}
+
+
+def test_runner_gzip_dump_keeps_metadata_once_across_reruns(tmp_path, store):
+    import gzip
+
+    import sqlalchemy as sa
+
+    from proplens.stats import corpus_stats
+    from proplens.storage.queries import ARTICLE_META
+
+    records = [{**article(i), "bias": ["left", "right"][i % 2], "topic": "t"} for i in range(12)]
+    records[3]["date"] = "1/21"  # malformed: kept, never a reason to drop the record
+    dump = tmp_path / "dump.jsonl.gz"
+    with gzip.open(dump, "wt", encoding="utf-8") as f:
+        f.writelines(json.dumps(r) + "\n" for r in records)
+    for _ in range(2):
+        run_batch([dump], store, pipeline=KeywordPipeline(), batch_size=5, progress=False)
+    with store.engine.connect() as conn:
+        meta = conn.execute(sa.select(sa.func.count()).select_from(ARTICLE_META)).scalar()
+    assert store.count() == 12 and meta == 24  # bias and topic, once per article
+    assert {d.id: d.date for d in store.iter_articles()}[records[3]["id"]] == "1/21"
+    rows = corpus_stats(store, by="bias")["rows"]
+    assert [(r["bias"], r["articles"]) for r in rows] == [("left", 6), ("right", 6)]

@@ -332,11 +332,12 @@ def estimate_total(expanded: list[Any], head_bytes: int = 1 << 18) -> int | None
 
 
 def _many(path: Path) -> bool:
+    """True for a JSON Lines file (one record a line), judged by its name."""
     try:
         kind = sniff_kind(b"", strip_compression(path.name))
     except IngestError:
         return False
-    return READERS[kind].many
+    return kind == "jsonl" and READERS[kind].many
 
 
 def _estimate_records(path: Path, head_bytes: int) -> int:
