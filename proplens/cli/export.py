@@ -1,4 +1,4 @@
-"""`proplens export`: write the stored articles as JSON Lines or SemEval FLC rows."""
+"""`proplens export`: write the stored articles as JSON Lines, SemEval FLC rows or a CSV table."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ from proplens.storage.export import FORMATS, export
     "fmt",
     type=click.Choice(FORMATS),
     required=True,
-    help="jsonl: one Doc JSON object per article; semeval: FLC label rows.",
+    help="jsonl: one Doc JSON object per article; semeval: FLC label rows; csv: one row per "
+    "article with its metadata and span counts per technique (no text).",
 )
 @click.option(
     "-o",

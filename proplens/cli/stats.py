@@ -107,12 +107,9 @@ def stats_cmd(
 
 def _csv_cell(value: Any) -> Any:
     """A CSV cell that cannot drive a terminal or run as a spreadsheet formula."""
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        return value
-    value = printable(value)
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+    from proplens.storage.export import safe_cell
+
+    return safe_cell(value)
 
 
 def _interval(row: dict[str, Any], name: str, scale: float = 1.0, digits: int = 1) -> str:

@@ -49,3 +49,34 @@ def test_export_semeval_flc_rows(db):
 def test_export_needs_format(db):
     result = CliRunner().invoke(app, ["export", "--db", db[0]])
     assert result.exit_code == 2 and "--format" in result.output
+
+
+def test_export_csv_one_row_per_article_with_metadata_and_counts(tmp_path):
+    import csv
+    import io
+
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    a = Doc("They are traitors, traitors!", id="a", source="=Herald", date="1/21",
+            extra={"bias": "left", "topic": "x"})  # fmt: skip
+    a.add_span(9, 17, "Name_Calling,Labeling")
+    a.add_span(19, 27, "Name_Calling,Labeling")
+    b = Doc("A calm report.", id="b", date="2016-03-05", extra={"bias": "right"})
+    b.add_span(2, 6, "Loaded_Language")
+    with Store(url) as store:
+        store.write_batch(None, MODEL, [Result("a", a), Result("b", b)])
+    result = CliRunner().invoke(app, ["export", "--db", url, "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(r["doc_id"], r["bias"], r["topic"]) for r in rows] == [
+        ("a", "left", "x"),
+        ("b", "right", ""),
+    ]
+    assert (rows[0]["date"], rows[0]["published"], rows[1]["published"]) == (
+        "1/21",
+        "",
+        "2016-03-05",
+    )
+    assert (rows[0]["Name_Calling,Labeling"], rows[0]["Loaded_Language"]) == ("2", "0")
+    assert rows[0]["source"] == "'=Herald"  # never a spreadsheet formula
+    assert "traitors" not in result.stdout  # no article text
+    assert "Exported 2 articles" in result.stderr
