@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
-from typing import Any, TextIO
+from typing import IO, Any
 
 import sqlalchemy as sa
 
@@ -17,7 +17,7 @@ FORMATS = ("jsonl", "semeval", "csv")
 _CHUNK = 1000
 
 
-def export(store: Store, out: TextIO, format: str = "jsonl") -> dict[str, int]:
+def export(store: Store, out: IO[str], format: str = "jsonl") -> dict[str, int]:
     """Stream every analysed article of `store` to `out`.
 
     Args:
@@ -64,7 +64,7 @@ def safe_cell(value: Any) -> Any:
     return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
-def export_csv(store: Store, out: TextIO) -> int:
+def export_csv(store: Store, out: IO[str]) -> int:
     """One CSV row per analysed article (see `export`), read in chunks; returns the row count."""
     a, m, t = store.articles, ARTICLE_META, ARTICLE_TECHNIQUES
     with store._connect() as conn:
