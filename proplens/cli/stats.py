@@ -144,7 +144,7 @@ def _table(data: dict) -> None:
         cells += [
             Text(f"{row['articles']:,}"),
             Text(_interval(row, RATE)),
-            Text(f"{row['spans_per_article']:.1f}"),
+            Text(_interval(row, "spans_per_article")),
             Text(_interval(row, "share_with", 100, 0)),
         ]
         if "top_techniques" in data["columns"]:

@@ -9,6 +9,7 @@ in well under 2 s on a quiet machine (docs/corpus.md, benchmarks/bench_stats.py)
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -35,6 +36,8 @@ MEASURES = [
     f"{RATE}_low",
     f"{RATE}_high",
     "spans_per_article",
+    "spans_per_article_low",
+    "spans_per_article_high",
     "articles_with",
     "share_with",
     "share_with_low",
@@ -117,7 +120,8 @@ def corpus_stats(
         `{"by", "model", "columns", "rows", "excluded", "filters", "confidence", "articles",
         "notes"}`. Each row has its keys, `articles` (n), `words`, `spans`, the rate
         `spans_per_1000_words` with `_low`/`_high` (linearised ratio interval, articles as the
-        unit), `spans_per_article`, `articles_with` (articles with at least one span),
+        unit), `spans_per_article` with `_low`/`_high` (normal interval of the mean),
+        `articles_with` (articles with at least one span),
         `share_with` with its Wilson `_low`/`_high`, and, without a technique key, `density`,
         `top_techniques` and `techniques` (span count per technique).
     """
@@ -437,6 +441,7 @@ def _rows(
             values["technique"] = t
         row = {key: values[key] for key in keys}
         row.update(_measures(int(n[i]), sx[i], sy[i], r[i], low[i], high[i], int(k[i]), z))
+        row.update(_per_article(int(n[i]), sy[i], syy[i], z))
         techniques = {name: int(found.sy or 0) for name, found in per_tech.get(g, {}).items()}
         if t is not None:
             total = sum(techniques.values())
@@ -449,6 +454,18 @@ def _rows(
             row["techniques"] = counts
         rows.append(row)
     return rows, hidden_counts
+
+
+def _per_article(n: int, sy: float, syy: float, z: float) -> dict[str, Any]:
+    """Normal interval of the mean marks per article, from the sums (None under 2 articles)."""
+    if n < 2:
+        return {"spans_per_article_low": None, "spans_per_article_high": None}
+    mean = sy / n
+    half = z * math.sqrt(max(syy - n * mean * mean, 0.0) / (n - 1) / n)
+    return {
+        "spans_per_article_low": round(max(0.0, mean - half), 4),
+        "spans_per_article_high": round(mean + half, 4),
+    }
 
 
 def _measures(

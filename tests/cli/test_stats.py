@@ -72,6 +72,9 @@ def test_stats_by_source_rates_with_hand_computed_intervals(db):
     assert (gazette["articles_with"], gazette["share_with"]) == (1, 0.5)
     assert (gazette["share_with_low"], gazette["share_with_high"]) == (0.0945, 0.9055)
     assert herald["spans_per_article"] == 1.5
+    # per article: 2 and 1 marks, sd = sqrt(0.5), se = 0.5; 1.5 +- 1.96 * 0.5
+    assert herald["spans_per_article_low"] == pytest.approx(0.52, abs=1e-4)
+    assert herald["spans_per_article_high"] == pytest.approx(2.48, abs=1e-4)
     assert herald["top_techniques"] == f"{LL} (2), {NC} (1)"
 
 
