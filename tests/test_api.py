@@ -189,6 +189,22 @@ def test_api_stats_with_store(pipe, store):
         assert c.get("/api/stats", params={"model": "other"}).status_code == 422
 
 
+def test_api_errors_never_name_the_database(pipe, store, tmp_path):
+    where = str(tmp_path)
+    with TestClient(create_app(pipeline=pipe, store=store)) as c:
+        unknown = c.get("/api/stats", params={"model": "other"})
+        store.engine.dispose()
+        (tmp_path / "p.db").unlink()
+        (tmp_path / "p.db").mkdir()  # the database file is gone: every query fails
+        down = c.get("/api/articles")
+    assert unknown.status_code == 422 and "the article database" in unknown.json()["detail"]
+    assert down.status_code == 503 and down.headers["retry-after"] == "30"
+    assert (
+        down.json()["detail"] == "The article database is not available right now; try again later."
+    )
+    assert where not in unknown.text + down.text
+
+
 def test_api_stats_404_without_store(client):
     assert client.get("/api/stats").status_code == 404
 

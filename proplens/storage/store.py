@@ -531,20 +531,21 @@ class Store:
     # -- connections --------------------------------------------------------------------------
 
     def _connect(self):  # type: ignore[no-untyped-def]
-        return _Guard(self, self.engine.connect())
+        return _Guard(self, self.engine.connect)
 
     def _begin(self):  # type: ignore[no-untyped-def]
-        return _Guard(self, _writing(self.engine))
+        return _Guard(self, lambda: _writing(self.engine))
 
 
 class _Guard:
     """A connection context that turns driver errors into one-sentence `StoreError`s."""
 
-    def __init__(self, store: Store, ctx: Any) -> None:
-        self.store, self.ctx = store, ctx
+    def __init__(self, store: Store, open_ctx: Any) -> None:
+        self.store, self.open_ctx = store, open_ctx  # opened in __enter__, inside the guard
 
     def __enter__(self) -> sa.Connection:
         try:
+            self.ctx = self.open_ctx()
             return self.ctx.__enter__()
         except SQLAlchemyError as exc:
             raise StoreError(f"Could not use the database {self.store!r}: {_why(exc)}") from None
