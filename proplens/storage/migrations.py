@@ -250,7 +250,7 @@ def m004_reader_corrections(conn: Connection) -> None:
 
 
 @migration
-def m004_article_technique_counts(conn: Connection) -> None:
+def m005_article_technique_counts(conn: Connection) -> None:
     """Span counts per article and technique, so statistics aggregate ~10 rows per article in
     SQL instead of grouping every span (backfilled from `spans`)."""
     from proplens.storage.queries import ARTICLE_TECHNIQUES
