@@ -185,3 +185,21 @@ def tls_site(tmp_path_factory):
 def test_fetch_untrusted_certificate_is_a_tls_error(tls_site):
     with pytest.raises(FetchError, match=r"The secure \(TLS\) connection to .* failed"):
         fetch(tls_site + "/story.html", timeout=5)
+
+
+def test_batch_over_a_url_list_stores_each_page_and_records_failures(site, tmp_path):
+    from click.testing import CliRunner
+
+    from proplens.cli import app
+    from proplens.storage import Store
+
+    listing = tmp_path / "morning.urls"
+    listing.write_text(f"{site}/story.html\n{site}/gone\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    args = ["batch", str(listing), f"{site}/story.txt", "--db", db]
+    result = CliRunner().invoke(app, [*args, "--model", "tests.fakes:KeywordPipeline"])
+    assert result.exit_code == 3, result.output  # one input failed
+    assert "answered 404" in result.output
+    with Store(db) as store:
+        urls = sorted(d.url for d in store.iter_articles())
+    assert urls == [f"{site}/story.html", f"{site}/story.txt"]

@@ -70,12 +70,26 @@ class Record:
         return hashlib.sha256(str(self.origin).encode("utf-8", "surrogatepass")).hexdigest()
 
 
+@dataclass(frozen=True)
+class Url:
+    """A web address to fetch as one article (an input, or a line of a `.urls` file)."""
+
+    url: str
+
+    def __str__(self) -> str:
+        return self.url
+
+
+URL_LIST_SUFFIX = ".urls"
+
+
 def expand_inputs(
     inputs: Iterable[str | os.PathLike | Doc] | str | os.PathLike | Doc,
     glob: str = "*",
     recursive: bool = True,
 ) -> list[Any]:
-    """Files (folders searched, `glob` inside them), glob patterns, `"-"` and Docs, in order.
+    """Files (folders searched, `glob` inside them), glob patterns, `"-"`, Docs and web
+    addresses (`http(s)://…`, or a `.urls` file of them, one a line), in order.
 
     Raises:
         IngestError: An input does not exist, a pattern matches nothing, or a folder holds no
@@ -85,10 +99,18 @@ def expand_inputs(
         inputs = [inputs]
     out: list[Any] = []
     for item in inputs:
-        if isinstance(item, Doc) or str(item) == "-":
+        if isinstance(item, (Doc, Url)) or str(item) == "-":
             out.append(item)
             continue
+        from proplens.ingest.fetch import is_url, read_url_list
+
+        if is_url(str(item)):
+            out.append(Url(str(item)))
+            continue
         path = Path(item)
+        if path.suffix == URL_LIST_SUFFIX and path.is_file():
+            out.extend(Url(u) for u in read_url_list(path))
+            continue
         if path.is_dir():
             files = iter_folder(path, glob, recursive)
             if not files:
@@ -140,8 +162,21 @@ def iter_records(
     for item in expand_inputs(inputs, glob, recursive):
         if isinstance(item, Doc):
             yield _record(item.id, item)
+        elif isinstance(item, Url):
+            yield _url_record(item.url)
         else:
             yield from _file_records(item, max_bytes)
+
+
+def _url_record(url: str) -> Record:
+    """Fetch one address; a failure is a failed Record with its reason (the batch goes on)."""
+    from proplens.ingest.fetch import FetchError, doc_from_url
+
+    try:
+        return _record(url, doc_from_url(url))
+    except FetchError as exc:
+        reason = str(exc).rstrip(".") + "."
+        return Record(url, None, reason, issue=IngestIssue(url, reason.rstrip(".")))
 
 
 def _record(origin: str | None, doc: Doc) -> Record:
