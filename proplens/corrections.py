@@ -31,7 +31,10 @@ from pydantic import BaseModel, Field, ValidationError, model_validator
 from proplens.doc import Doc
 from proplens.errors import ProplensError
 from proplens.summary import DEFAULT_MIN_SCORE
-from proplens.techniques import LABELS
+from proplens.taxonomy import BUILT_IN, get_taxonomy
+
+# Techniques a correction may name: those of every built-in taxonomy (ptc-2020, semeval-2023).
+LABELS = tuple(dict.fromkeys(label for name in BUILT_IN for label in get_taxonomy(name).labels))
 
 FORMAT_VERSION = 1
 Action = Literal["confirm", "reject", "relabel", "add", "remove"]
