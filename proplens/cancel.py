@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from proplens.errors import ProplensError
@@ -32,10 +32,25 @@ class Cancel:
 
     def __init__(self, deadline: float | None = None) -> None:
         self.deadline, self.event, self.reason = deadline, threading.Event(), ""
+        self._callbacks: list[Callable[[], None]] = []
+        self._lock = threading.Lock()
 
     def cancel(self, reason: str) -> None:
-        self.reason = self.reason or reason
-        self.event.set()
+        with self._lock:
+            self.reason = self.reason or reason
+            self.event.set()
+            callbacks, self._callbacks = self._callbacks, []
+        for fn in callbacks:
+            fn()
+
+    def on_cancel(self, fn: Callable[[], None]) -> None:
+        """Call `fn` when this is cancelled (at once if it already is), e.g. to abort a model
+        call in flight."""
+        with self._lock:
+            if not self.event.is_set():
+                self._callbacks.append(fn)
+                return
+        fn()
 
     @property
     def cancelled(self) -> bool:
@@ -54,6 +69,11 @@ def cancellable(token: Cancel) -> Iterator[Cancel]:
         yield token
     finally:
         _LOCAL.token = previous
+
+
+def current() -> Cancel | None:
+    """The current thread's stop signal, or None outside `cancellable`."""
+    return getattr(_LOCAL, "token", None)
 
 
 def check() -> None:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from proplens import __version__
-from proplens.cancel import check
+from proplens.cancel import check, current
 from proplens.doc import Doc
 from proplens.encoder import Encoder
 from proplens.errors import ModelError
@@ -286,14 +286,26 @@ class _ShiftedMap:
 
 
 class _CheckedSession:
-    """An onnxruntime session whose `run` first checks for cancellation (`proplens.cancel`)."""
+    """An onnxruntime session whose `run` checks for cancellation (`proplens.cancel`) first, and
+    is aborted in flight (onnxruntime's `RunOptions.terminate`) when cancelled meanwhile."""
 
     def __init__(self, session: Any) -> None:
         self._session = session
 
-    def run(self, *args: Any, **kwargs: Any) -> Any:
+    def run(self, output_names: Any, input_feed: Any, run_options: Any = None) -> Any:
         check()
-        return self._session.run(*args, **kwargs)
+        token = current()
+        if token is None or run_options is not None:
+            return self._session.run(output_names, input_feed, run_options)
+        import onnxruntime as ort
+
+        options = ort.RunOptions()
+        token.on_cancel(lambda: setattr(options, "terminate", True))
+        try:
+            return self._session.run(output_names, input_feed, options)
+        except Exception:
+            check()  # aborted by the terminate flag: say so as `Cancelled`
+            raise
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._session, name)
