@@ -92,8 +92,18 @@ class _Pool:
             raise
 
     def analyse(self, items: list[tuple[str | None, Doc]], mbs: int) -> list[Result]:
+        from concurrent.futures.process import BrokenProcessPool
+
         chunks = _chunks(items, self.workers)
-        return _flatten(self.pool.map(_pool_analyse, chunks, [mbs] * len(chunks)))
+        try:
+            return _flatten(self.pool.map(_pool_analyse, chunks, [mbs] * len(chunks)))
+        except BrokenProcessPool:
+            raise ProplensError(
+                "A worker process stopped while analysing this batch (out of memory, or "
+                "killed). Run the same command again: the articles of this batch are then "
+                "analysed one at a time, and one that stops its process twice is recorded as "
+                "failed and skipped."
+            ) from None
 
     def close(self) -> None:
         self.pool.shutdown(cancel_futures=True)

@@ -84,3 +84,17 @@ def test_batch_reports_undecodable_file_names_printably(tmp_path, name):
         origin = conn.scalar(sa.select(store.articles.c.origin))
     assert (result.returncode, data["done"]) == (0, 1)
     assert origin.endswith(name.decode("utf-8", "backslashreplace"))
+
+
+def test_batch_with_workers_survives_a_worker_killed_by_an_article(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(4):
+        (folder / f"a{i}.txt").write_text(article(i)["text"], encoding="utf-8")
+    (folder / "killer.txt").write_text("The traitors KILLME now.", encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    runs = [run_batch_cli(folder, db, "--workers", "2", "--json") for _ in range(3)]
+    assert [r.returncode for r in runs] == [1, 1, 3], [r.stderr[-300:] for r in runs]
+    assert "A worker process stopped while analysing this batch" in runs[0].stderr
+    last = json.loads(runs[2].stdout)
+    assert last["skipped"] == 4 and [f["origin"][-10:] for f in last["failures"]] == ["killer.txt"]
