@@ -203,7 +203,11 @@ def _load_model(app: FastAPI, model_path: str | None) -> None:
     try:
         app.state.pipeline = proplens.load(model_path)
     except ProplensError as exc:
-        app.state.model_error = str(exc)
+        log.error("The model could not be loaded: %s", exc)  # names the folder: log only
+        app.state.model_error = (
+            "The model could not be loaded; the reason is in the server's log. Restart the "
+            "server with a working `--model`."
+        )
 
 
 def _explain(errors: Any) -> str:

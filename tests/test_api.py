@@ -144,12 +144,14 @@ def test_api_techniques_and_health(client):
     assert health["model"]["version"] == "0.0.1" and health["store"] is False
 
 
-def test_api_missing_model_503(tmp_path):
+def test_api_missing_model_503_without_naming_the_folder(tmp_path, caplog):
     with TestClient(create_app(model_path=str(tmp_path / "nope"))) as c:
-        r = c.get("/api/health")
-        assert r.status_code == 503 and "No model folder" in r.json()["detail"]
-        r = c.post("/api/analyze", json={"text": TEXT})
-        assert r.status_code == 503 and "No model folder" in r.json()["detail"]
+        health = c.get("/api/health")
+        analyse = c.post("/api/analyze", json={"text": TEXT})
+    for r in (health, analyse):
+        assert r.status_code == 503 and "The model could not be loaded" in r.json()["detail"]
+        assert str(tmp_path) not in r.text
+    assert "No model folder" in caplog.text  # the operator finds the reason in the log
 
 
 @pytest.mark.parametrize("path", ["/api/articles", "/api/articles/1"])
