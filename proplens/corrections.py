@@ -36,7 +36,7 @@ from proplens.taxonomy import BUILT_IN, get_taxonomy
 # Techniques a correction may name: those of every built-in taxonomy (ptc-2020, semeval-2023).
 LABELS = tuple(dict.fromkeys(label for name in BUILT_IN for label in get_taxonomy(name).labels))
 
-FORMAT_VERSION = 1
+FORMAT_VERSION: Literal[1] = 1
 Action = Literal["confirm", "reject", "relabel", "add", "remove"]
 POSITIVE = ("confirm", "relabel", "add")
 
@@ -98,7 +98,8 @@ class CorrectedArticle(BaseModel):
 
     @model_validator(mode="after")
     def _fits(self) -> CorrectedArticle:
-        for c in [*self.spans, *self.corrections]:
+        marks: list[Mark | Correction] = [*self.spans, *self.corrections]
+        for c in marks:
             if c.end > len(self.text):
                 raise ValueError(
                     f"the span [{c.start}, {c.end}) runs past the end of the article "

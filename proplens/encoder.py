@@ -291,10 +291,10 @@ class Encoder:
             n = len(ids)
             if n == 0:
                 width = self.session.get_outputs()[0].shape[-1]
-                h = width if isinstance(width, int) else 0
+                h_dim = width if isinstance(width, int) else 0
                 result.append(
                     Encoded(
-                        ids, offsets, np.zeros((0, h), np.float32), np.zeros((0, 3), np.float32)
+                        ids, offsets, np.zeros((0, h_dim), np.float32), np.zeros((0, 3), np.float32)
                     )
                 )
                 continue

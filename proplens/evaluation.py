@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from itertools import islice
 
 import numpy as np
@@ -80,13 +80,15 @@ class Evaluation:
                 (the lexical model alone; needs one).
         """
         clf = self.pipeline.classifier
-        out = []
+        out: list[np.ndarray] = []
         for docs, texts, maps, enc in self.batches:
             spans = [
                 [_to_clean(m, s.start, s.end, t) for s in d.spans]
                 for d, m, t in zip(docs, maps, texts, strict=True)
             ]
             if part == "lexical":
+                if clf.lexical is None:
+                    raise AttributeError("'NoneType' object has no attribute 'logits'")
                 out.extend(clf.lexical.logits(texts, spans))
             else:
                 out.extend((clf.logits if part == "head" else clf.scores)(texts, enc, spans))
@@ -121,23 +123,23 @@ class Evaluation:
                 conf.append(score)
                 hit.append(covered_share(s, e, merged))
         fconf, fhit = [], []
-        for g, p in zip(self.gold, pred, strict=True):
-            by_tech = defaultdict(list)
-            for s in g.spans:
-                by_tech[s.technique].append((s.start, s.end))
-            merged = {t: merge_intervals(v) for t, v in by_tech.items()}
-            for s in p.spans:
-                fconf.append(s.score)
-                fhit.append(covered_share(s.start, s.end, merged.get(s.technique, [])))
+        for g, pd in zip(self.gold, pred, strict=True):
+            by_tech: defaultdict[str | None, list[tuple[int, int]]] = defaultdict(list)
+            for sp in g.spans:
+                by_tech[sp.technique].append((sp.start, sp.end))
+            merged_by_tech = {t: merge_intervals(v) for t, v in by_tech.items()}
+            for sp in pd.spans:
+                fconf.append(sp.score)
+                fhit.append(covered_share(sp.start, sp.end, merged_by_tech.get(sp.technique, [])))
         tconf, thit = [], []
         labels = self.pipeline.classifier.labels
         for g, p in zip(self.gold, probs, strict=True):
             seen = set()
-            for s, row in zip(g.spans, p, strict=True):
-                if (s.start, s.end) in seen:
+            for sp, row in zip(g.spans, p, strict=True):
+                if (sp.start, sp.end) in seen:
                     continue
-                seen.add((s.start, s.end))
-                techs = {x.technique for x in g.spans if (x.start, x.end) == (s.start, s.end)}
+                seen.add((sp.start, sp.end))
+                techs = {x.technique for x in g.spans if (x.start, x.end) == (sp.start, sp.end)}
                 tconf.append(float(row.max()))
                 thit.append(float(labels[int(row.argmax())] in techs))
         return {"si_ece": ece(conf, hit), "flc_ece": ece(fconf, fhit), "tc_ece": ece(tconf, thit)}
@@ -176,7 +178,7 @@ def evaluate(
     return Evaluation(pipeline, gold, batch_size, progress).scores()
 
 
-def training_overlap(ids: list[str | None], meta: dict) -> str | None:
+def training_overlap(ids: Sequence[str | None], meta: dict) -> str | None:
     """One sentence warning that scored articles are in the model's training data, or None.
 
     Args:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
@@ -115,7 +116,8 @@ def segments(
     """
     starts: dict[int, list[int]] = {}
     ends: dict[int, list[int]] = {}
-    for i, s in enumerate(spans):
+    items: Sequence[dict[str, Any] | Span] = spans
+    for i, s in enumerate(items):
         start, end = (s["start"], s["end"]) if isinstance(s, dict) else (s.start, s.end)
         starts.setdefault(start, []).append(i)
         ends.setdefault(end, []).append(i)

@@ -252,7 +252,7 @@ def _write(
         raise _no_articles(issues)
     second = next(docs, None)
     many = second is not None
-    rest = chain([first], [second] if many else [], docs)
+    rest = chain([first], [second] if second is not None else [], docs)
     for n, doc in enumerate(rest):
         if fmt == "semeval":
             rows = semeval_rows(doc, _doc_id(doc, n + 1))

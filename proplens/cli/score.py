@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import cast
 
 import click
 
@@ -93,7 +94,9 @@ def score_cmd(
     if task == "tc":
         _refuse_unmatched(gold_rows, pred_rows, gold)
     result = score(task, gold_rows, pred_rows)
-    ids = sorted({getattr(r, "id", None) or getattr(r, "article_id", None) for r in gold_rows})
+    # Every gold row names its article (a LabelRow's article_id, an article Doc's id).
+    id_set = {getattr(r, "id", None) or getattr(r, "article_id", None) for r in gold_rows}
+    ids = sorted(cast(set[str], id_set))
     warning = training_overlap(ids, model_meta(model))
     if warning:
         click.secho(warning, err=True, fg="yellow")

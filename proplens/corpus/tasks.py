@@ -76,6 +76,7 @@ def classify_template(
         for doc, probs in zip(docs, nlp.classify(docs, batch_size=batch_size), strict=True):
             keys = [(s.start, s.end) for s in doc.spans]
             ranked = assign_ranked(keys, probs, nlp.labels)
+            assert doc.id is not None  # a copy of articles[aid], whose id is aid
             for i, tech in zip(by_article[doc.id], ranked, strict=True):
                 filled[i] = replace(rows[i], technique=tech)
             advance(1)

@@ -95,7 +95,8 @@ def check_host(url: str, allow_private: bool) -> str:
         ) from None
     if allow_private:
         return str(infos[0][4][0])
-    blocked = sorted({info[4][0] for info in infos if _non_public(info[4][0])})
+    # The stub types the address as str | int; for AF_INET / AF_INET6 results it is a str.
+    blocked = sorted({info[4][0] for info in infos if _non_public(str(info[4][0]))})
     if blocked:
         raise FetchError(
             f"The address {url} points to {blocked[0]}, a private, loopback or otherwise "

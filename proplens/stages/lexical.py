@@ -35,7 +35,7 @@ def word_terms(text: str) -> list[str]:
 
 def char_terms(text: str) -> list[str]:
     """Character 2- to 5-grams inside each space-padded, lower-cased word."""
-    out = []
+    out: list[str] = []
     for w in text.lower().split():
         w = f" {w} "
         for n in range(2, min(5, len(w)) + 1):
@@ -134,6 +134,7 @@ class LexicalModel:
             z = np.zeros((len(doc_spans), n_labels), np.float32)
             stats = DocStats(text) if doc_spans else None
             for row, (start, end) in enumerate(doc_spans):
+                assert stats is not None  # set whenever doc_spans is non-empty
                 frag, context, feats = span_parts(stats, start, end)
                 z[row] = self.intercept + feats[: self.n_features] @ self.coef[self.n_terms :]
                 for block, part in zip(BLOCKS, (frag, frag, context), strict=True):

@@ -94,7 +94,8 @@ def _crf_arrays(crf: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray
             "3-number `start` and `end` lists of finite numbers, as `proplens train --crf` "
             "writes them."
         )
-    return arrays
+    transitions, start, end = arrays  # three, as shapes_ok checked
+    return transitions, start, end
 
 
 class SpanDetector:

@@ -64,7 +64,9 @@ def mixed_copies(docs: list[Doc], copies: int, seed: int = 0) -> list[Doc]:
 
 
 def _join(parts, doc_id: str) -> Doc:
-    text, spans, pos = [], [], 0
+    text: list[str] = []
+    spans: list[tuple[int, int, str | None]] = []
+    pos = 0
     for block, block_spans in parts:
         text.append(block)
         spans.extend((s + pos, e + pos, t) for s, e, t in block_spans)

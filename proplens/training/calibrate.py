@@ -69,7 +69,7 @@ def calibrate(folder: str | Path, hold: list[Doc]) -> dict:
 
 def gold_targets(doc: Doc, labels: tuple[str, ...]) -> np.ndarray:
     """Multi-hot techniques of each span row of `doc`: every technique on the same offsets."""
-    at: dict[tuple[int, int], set[str]] = {}
+    at: dict[tuple[int, int], set[str | None]] = {}
     for s in doc.spans:
         at.setdefault((s.start, s.end), set()).add(s.technique)
     tgt = np.zeros((len(doc.spans), len(labels)))

@@ -38,7 +38,8 @@ def export_onnx(model: MultiTask, path: Path, opset: int = 17) -> Path:
 def _export(model: MultiTask, path: Path, opset: int) -> Path:
     ids = torch.randint(1000, 2000, (2, 16), dtype=torch.long)
     mask = torch.ones_like(ids)
-    args, names = (ids, mask), ["input_ids", "attention_mask"]
+    args: tuple[torch.Tensor, ...] = (ids, mask)
+    names = ["input_ids", "attention_mask"]
     if model.token_emb is not None:
         args, names = (*args, torch.ones_like(ids)), [*names, FEATURES_INPUT]
     axes = {name: {0: "batch", 1: "seq"} for name in [*names, "hidden", "tag_logits"]}

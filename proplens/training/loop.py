@@ -98,7 +98,8 @@ def fit_model(config: TrainConfig, prep: Prepared, ckpt: Path, progress: bool) -
     opt, sched = _optimiser(model, config, prep)
     cw = _class_weight(prep.tdocs, len(prep.taxonomy.labels)) if config.class_weights else None
     ema = _ema_model(model, config.ema) if config.ema else None
-    step, history = 0, []
+    step = 0
+    history: list[dict] = []
     if config.resume and (ckpt / CKPT_STATE).is_file():
         step, history = _load_ckpt(ckpt, model, opt, sched, ema)
     bar = None

@@ -130,6 +130,7 @@ def sentence_loss(model: MultiTask, h, sent, label):
     pooled = torch.zeros(len(label), h.shape[-1], dtype=torch.float32)
     pooled = pooled.index_add(0, idx, h[keep].float())
     count = torch.bincount(idx, minlength=len(label)).clamp(min=1).unsqueeze(-1)
+    assert model.sent is not None  # `losses` calls this only when the model has a sentence head
     logits = model.sent(pooled / count).squeeze(-1)
     return nn.functional.binary_cross_entropy_with_logits(logits, label)
 
