@@ -100,7 +100,7 @@ def test_server_health_answers_while_analyses_run():
             took = time.monotonic() - started
             for f in pending:
                 f.result()
-    assert health.status_code == 200 and took < 0.5
+    assert health.status_code == 200 and took < 1.0  # an analysis takes 2 s
 
 
 @pytest.mark.parametrize("chunked", [False, True])
