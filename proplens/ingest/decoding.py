@@ -220,7 +220,8 @@ def _utf8_evidence(data: bytes) -> tuple[int, int]:
 
 
 def _positions(data: bytes, most: int = 3) -> str:
-    found, start = [], 0
+    found: list[int] = []
+    start = 0
     while len(found) < most:
         try:
             data[start:].decode("utf-8")

@@ -126,7 +126,9 @@ class Store:
     def start_run(self, model: ModelId, params: dict[str, Any] | None = None) -> int:
         """Record the start of a batch run (on this host, in this process) and return its id."""
         now = utcnow()
-        values = dict(model_name=model.name, model_version=model.version, started=now)
+        values: dict[str, Any] = dict(
+            model_name=model.name, model_version=model.version, started=now
+        )
         values.update(host=socket.gethostname()[:255], pid=os.getpid(), heartbeat=now)
         values.update(status=RUNNING, params=_clean(json.dumps(params or {}, default=str)))
         with self._begin() as conn:
@@ -175,7 +177,8 @@ class Store:
 
     def attempts(self, hashes: Iterable[str], model: ModelId) -> dict[str, int]:
         """How many times each of `hashes` was started by `model` without a result being stored."""
-        t, hashes, out = self.attempts_table, list(dict.fromkeys(hashes)), {}
+        t, hashes = self.attempts_table, list(dict.fromkeys(hashes))
+        out: dict[str, int] = {}
         with self._connect() as conn:
             for i in range(0, len(hashes), _CHUNK):
                 query = sa.select(t.c.content_hash, t.c.attempts).where(
@@ -506,7 +509,8 @@ class Store:
             return conn.scalar(query) or 0
 
     def _spans_for(self, conn: sa.Connection, ids: list[int]) -> dict[int, list[Span]]:
-        s, out = self.spans, {}
+        s = self.spans
+        out: dict[int, list[Span]] = {}
         query = sa.select(s).where(s.c.article_id.in_(ids)).order_by(s.c.article_id, s.c.ord)
         for r in conn.execute(query):
             alts = tuple((t, float(v)) for t, v in json.loads(r.alternatives or "[]"))
@@ -518,7 +522,8 @@ class Store:
     def _technique_counts(self, conn: sa.Connection, ids: list[int]) -> dict[int, dict[str, int]]:
         if not ids:
             return {}
-        s, out = self.spans, {}
+        s = self.spans
+        out: dict[int, dict[str, int]] = {}
         query = (
             sa.select(s.c.article_id, s.c.technique, sa.func.count())
             .where(s.c.article_id.in_(ids))
@@ -550,14 +555,13 @@ class _Guard:
         except SQLAlchemyError as exc:
             raise StoreError(f"Could not use the database {self.store!r}: {_why(exc)}") from None
 
-    def __exit__(self, *exc_info: Any) -> bool:
+    def __exit__(self, *exc_info: Any) -> None:
         try:
             self.ctx.__exit__(*exc_info)
         except SQLAlchemyError as exc:
             raise StoreError(f"Could not write to {self.store!r}: {_why(exc)}") from None
         if isinstance(exc_info[1], DBAPIError):
             raise StoreError(f"Database error in {self.store!r}: {_why(exc_info[1])}") from None
-        return False
 
 
 @contextmanager
