@@ -177,15 +177,16 @@ def _run_one(
     """
     model = backend.model
     failed = [Result(i.origin, i.doc, i.error) for i in batch if i.error is not None]
-    readable = [i for i in batch if i.error is None and i.doc is not None]
-    stored = store.done_hashes([i.doc.content_hash for i in readable], model)
-    todo, seen, skipped = [], set(stored), 0
-    for item in readable:
-        if item.doc.content_hash in seen:
+    readable = [(i.origin, i.doc) for i in batch if i.error is None and i.doc is not None]
+    stored = store.done_hashes([d.content_hash for _, d in readable], model)
+    todo: list[tuple[str | None, Doc]] = []
+    seen, skipped = set(stored), 0
+    for origin, doc in readable:
+        if doc.content_hash in seen:
             skipped += 1
         else:
-            seen.add(item.doc.content_hash)
-            todo.append((item.origin, item.doc))
+            seen.add(doc.content_hash)
+            todo.append((origin, doc))
     tried = store.attempts([d.content_hash for _, d in todo], model)
     fresh = [t for t in todo if not tried.get(t[1].content_hash)]
     suspects = [t for t in todo if 0 < tried.get(t[1].content_hash, 0) < MAX_ATTEMPTS]
