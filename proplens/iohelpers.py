@@ -36,7 +36,7 @@ def atomic_write(
     """
     target = Path(os.path.realpath(path))
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    kwargs = {} if "b" in mode else {"encoding": encoding, "newline": newline}
+    kwargs: dict[str, Any] = {} if "b" in mode else {"encoding": encoding, "newline": newline}
     try:
         with os.fdopen(fd, mode, **kwargs) as handle:
             try:
