@@ -227,13 +227,14 @@ def _pipeline(request: Request) -> Any:
     return pipe
 
 
-def _store(request: Request) -> Any:
+def _store(request: Request, purpose: str = "to browse analysed articles") -> Any:
+    """The server's store, or a 404 saying how to configure one (`purpose`: what it is for)."""
     store = request.app.state.store
     if store is None:
         raise HTTPException(
             status_code=404,
             detail="No article store is configured on this server; start it with "
-            "`proplens serve --db URL` to browse analysed articles.",
+            f"`proplens serve --db URL` {purpose}.",
         )
     return store
 

@@ -22,14 +22,9 @@ _TECHNIQUES = Query(None, max_length=30, description="Count only these technique
 
 
 def _store(request: Request) -> Any:
-    store = request.app.state.store
-    if store is None:
-        raise HTTPException(
-            status_code=404,
-            detail="No article store is configured on this server; start it with "
-            "`proplens serve --db URL` to see the corpus view.",
-        )
-    return store
+    from proplens.api import _store as store_or_404
+
+    return store_or_404(request, "to see the corpus view")
 
 
 async def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:

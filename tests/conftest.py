@@ -47,3 +47,18 @@ def db_url(request, tmp_path) -> str:
 
     empty_postgres(url)
     return url
+
+
+@pytest.fixture(scope="module")
+def site():
+    """A local web site (`tests.local_site`) on 127.0.0.1; yields its base address."""
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    from tests.local_site import Handler
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()

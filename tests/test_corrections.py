@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
-from http.server import ThreadingHTTPServer
 
 import pytest
 from click.testing import CliRunner
@@ -144,17 +142,6 @@ def test_corrections_api_errors_are_sentences(client, store, body, status, messa
         client = TestClient(create_app(pipeline=StandInPipeline()))
     response = client.post("/api/corrections", json=body)
     assert response.status_code == status and message in response.json()["detail"]
-
-
-@pytest.fixture(scope="module")
-def site():
-    from tests.test_fetch import Handler
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.mark.parametrize("allowed", [True, False])

@@ -195,23 +195,9 @@ def test_analyze_text_hides_terminal_controls(tmp_path, colour):
     assert "\x1b[2J\x9b1m" in data["text"]
 
 
-@pytest.fixture(scope="module")
-def site():
-    import threading
-    from http.server import ThreadingHTTPServer
-
-    from tests.test_fetch import Handler
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
 @pytest.mark.parametrize("page", ["story.html", "story.txt"])
 def test_analyze_url_gives_same_spans_as_saved_file(site, tmp_path, page):
-    from tests.test_fetch import ROUTES
+    from tests.local_site import ROUTES
 
     saved = tmp_path / page
     saved.write_bytes(ROUTES[f"/{page}"][2])
@@ -224,7 +210,7 @@ def test_analyze_url_gives_same_spans_as_saved_file(site, tmp_path, page):
 def test_analyze_url_real_model_same_spans_as_saved_file(site, tmp_path):
     from proplens.errors import ModelError
     from proplens.pipeline import DEFAULT_MODEL, load
-    from tests.test_fetch import PAGE
+    from tests.local_site import PAGE
 
     try:
         load(DEFAULT_MODEL)
