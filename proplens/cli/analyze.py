@@ -12,10 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from proplens.cli.options import model_option, threshold_option
+from proplens.cli.options import input_limit_options, model_option, threshold_option
 from proplens.doc import Doc
 from proplens.errors import ProplensError
-from proplens.ingest.decoding import DEFAULT_MAX_CHARS, MAX_BYTES_ENV
 from proplens.iohelpers import atomic_write
 from proplens.progress import progress_bar
 from proplens.render import analysis, model_info, render_markdown, render_report
@@ -130,19 +129,7 @@ def _print_text(data: dict[str, Any], out, colour: bool, min_score: float) -> No
     help=f"Also show marks under {100 * DEFAULT_MIN_SCORE:.0f}% confidence in the text and md "
     "formats (they are counted but hidden by default; json, html and semeval keep every mark).",
 )
-@click.option(
-    "--max-chars",
-    type=click.IntRange(min=1),
-    default=DEFAULT_MAX_CHARS,
-    show_default=True,
-    help="Longest article analysed, in characters; longer ones are skipped and reported.",
-)
-@click.option(
-    "--max-bytes",
-    type=click.IntRange(min=1),
-    envvar=MAX_BYTES_ENV,
-    help=f"Largest input file read, in bytes (default: ${MAX_BYTES_ENV} or 20 MB).",
-)
+@input_limit_options("skipped and reported")
 def analyze_cmd(
     target: str,
     fmt: str,

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from proplens.ingest.decoding import DEFAULT_MAX_CHARS, MAX_BYTES_ENV
+from proplens.cli.options import input_limit_options
 from proplens.runner import FACTORY_ENV, run_batch
 from proplens.storage import Store
 
@@ -52,19 +52,7 @@ DB_HELP = "Database: a SQLAlchemy URL or a SQLite file path (default: the user d
     show_default=True,
     help="File pattern inside folders (default: every supported format).",
 )
-@click.option(
-    "--max-chars",
-    type=click.IntRange(min=1),
-    default=DEFAULT_MAX_CHARS,
-    show_default=True,
-    help="Longest article analysed, in characters; longer ones are recorded as failed.",
-)
-@click.option(
-    "--max-bytes",
-    type=click.IntRange(min=1),
-    envvar=MAX_BYTES_ENV,
-    help=f"Largest input file read, in bytes (default: ${MAX_BYTES_ENV} or 20 MB).",
-)
+@input_limit_options("recorded as failed")
 @click.option(
     "--retry-stopped",
     is_flag=True,

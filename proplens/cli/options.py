@@ -57,3 +57,29 @@ def corpus_options(default_split: str, split_help: str) -> Callable[[Any], Any]:
         )(func)
 
     return decorate
+
+
+def input_limit_options(too_long: str) -> Callable[[Any], Any]:
+    """`--max-chars` and `--max-bytes`, for commands that read articles from files.
+
+    Args:
+        too_long: What happens to a longer article, e.g. "skipped and reported".
+    """
+    from proplens.ingest.decoding import DEFAULT_MAX_CHARS, MAX_BYTES_ENV
+
+    def decorate(func: Any) -> Any:
+        func = click.option(
+            "--max-bytes",
+            type=click.IntRange(min=1),
+            envvar=MAX_BYTES_ENV,
+            help=f"Largest input file read, in bytes (default: ${MAX_BYTES_ENV} or 20 MB).",
+        )(func)
+        return click.option(
+            "--max-chars",
+            type=click.IntRange(min=1),
+            default=DEFAULT_MAX_CHARS,
+            show_default=True,
+            help=f"Longest article analysed, in characters; longer ones are {too_long}.",
+        )(func)
+
+    return decorate
