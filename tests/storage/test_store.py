@@ -74,14 +74,14 @@ def test_store_failure_replaced_then_cleared_by_success(store):
 
 def test_store_batch_is_one_transaction(store, monkeypatch):
     run = store.start_run(MODEL)
-    real = store_module._span_values
+    real = store_module.span_values
 
     def explode(article_id, ord, span):
         if article_id > 1:
             raise RuntimeError("disk on fire")
         return real(article_id, ord, span)
 
-    monkeypatch.setattr(store_module, "_span_values", explode)
+    monkeypatch.setattr(store_module, "span_values", explode)
     with pytest.raises(RuntimeError):
         store.write_batch(run, MODEL, [Result("a", make_doc(1)), Result("b", make_doc(2))])
     assert store.count() == 0 and store.get_run(run)["done"] == 0
