@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from proplens.errors import SpanError
+
+if TYPE_CHECKING:
+    from proplens.normalize import OffsetMap
+
+T = TypeVar("T")
 
 META_FIELDS = ("id", "title", "source", "url", "date", "author")
 
@@ -67,7 +73,9 @@ class Doc:
     """An article: its text exactly as given, metadata, and spans.
 
     `doc.text` is never rewritten. Every span satisfies
-    `span.text == doc.text[span.start:span.end]`.
+    `span.text == doc.text[span.start:span.end]`. What the models and views derive from the
+    text (`clean`, `offset_map`, `clean_sentences`, `sentences`) is computed on first use and
+    kept, so every stage and view of one Doc shares a single normalisation and sentence split.
 
     Example:
         >>> doc = Doc("They are traitors.", id="1")
@@ -84,6 +92,10 @@ class Doc:
     author: str | None = None
     spans: list[Span] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    # Derived from `text` on first use, each entry as (the text it was made from, value).
+    _derived: dict[str, tuple[str, Any]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         if not isinstance(self.text, str):
@@ -121,6 +133,51 @@ class Doc:
         self.spans.append(span)
         return span
 
+    def _derive(self, key: str, make: Callable[[], T]) -> T:
+        hit = self._derived.get(key)
+        if hit is None or hit[0] is not self.text:
+            hit = (self.text, make())
+            self._derived[key] = hit
+        return hit[1]  # type: ignore[no-any-return]
+
+    def _normalized(self) -> tuple[str, OffsetMap]:
+        from proplens.normalize import normalize
+
+        return self._derive("normalized", lambda: normalize(self.text))
+
+    @property
+    def clean(self) -> str:
+        """The text normalised for the models (`proplens.normalize.normalize`), made once."""
+        return self._normalized()[0]
+
+    @property
+    def offset_map(self) -> OffsetMap:
+        """The `OffsetMap` from `clean` back to `text`, made once with `clean`."""
+        return self._normalized()[1]
+
+    @property
+    def clean_sentences(self) -> list[tuple[int, int]]:
+        """The sentences of `clean` as `(start, end)` offsets into `clean`, split once."""
+        from proplens.sentences import split_sentences
+
+        return self._derive("clean_sentences", lambda: split_sentences(self.clean))
+
+    @property
+    def sentences(self) -> list[tuple[int, int]]:
+        """The same sentences as `(start, end)` offsets into `text`, mapped once."""
+        return self._derive(
+            "sentences", lambda: [self.offset_map.to_raw(s, e) for s, e in self.clean_sentences]
+        )
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Derived values (an int32 per character, the clean text) stay out of pickles sent
+        # between processes; the receiving side makes them again when it needs them.
+        return {k: v for k, v in self.__dict__.items() if k != "_derived"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._derived = {}
+
     def sorted_spans(self) -> list[Span]:
         return sorted(self.spans, key=lambda s: (s.start, s.end, s.technique or ""))
 
@@ -157,10 +214,13 @@ class Doc:
         )
 
     def copy(self, with_spans: bool = True) -> Doc:
-        """A shallow copy (spans are immutable, so sharing them is safe)."""
-        return Doc(
+        """A shallow copy (spans are immutable, so sharing them is safe) that keeps what was
+        already derived from the text."""
+        out = Doc(
             text=self.text,
             spans=list(self.spans) if with_spans else [],
             extra=dict(self.extra),
             **{k: getattr(self, k) for k in META_FIELDS},
         )
+        out._derived = dict(self._derived)
+        return out

@@ -23,7 +23,7 @@ from proplens.cancel import check, current
 from proplens.doc import Doc
 from proplens.encoder import Encoder
 from proplens.errors import ModelError
-from proplens.normalize import normalizer
+from proplens.normalize import QUOTE_FOLD
 from proplens.stages.span_detector import SpanDetector
 from proplens.stages.technique_classifier import TechniqueClassifier
 from proplens.taxonomy import Taxonomy
@@ -108,7 +108,7 @@ class Pipeline:
         # Every model call first checks whether its analysis was cancelled (proplens.cancel):
         # a call covers two windows, so a cancelled analysis stops within a fraction of a second.
         self.encoder.session = _CheckedSession(self.encoder.session)
-        self.normalize = normalizer(bool(self.config.get("normalize", {}).get("fold_quotes")))
+        self.fold_quotes = bool(self.config.get("normalize", {}).get("fold_quotes"))
         where = f"The model at {self.path}"
         self.taxonomy = Taxonomy.from_config(self.config.get("taxonomy"), where=where)
         if tuple(self.classifier.labels) != self.taxonomy.labels:
@@ -176,13 +176,22 @@ class Pipeline:
         while batch := list(islice(it, max(1, batch_size))):
             yield from self._run([_as_doc(d) for d in batch])
 
+    def model_text(self, doc: Doc) -> tuple[str, Any]:
+        """The text this model reads for `doc` and its offset map back to `doc.text`.
+
+        The Doc's own normalisation (`Doc.clean`, made once per Doc and shared with every
+        view), with curly quotes folded when the model was trained that way (`normalizer`).
+        """
+        clean = doc.clean
+        return (clean.translate(QUOTE_FOLD) if self.fold_quotes else clean), doc.offset_map
+
     def _prepare(self, docs: list[Doc]):
-        cleaned = [self.normalize(d.text) for d in docs]
+        cleaned = [self.model_text(d) for d in docs]
         texts = [c for c, _ in cleaned]
         return texts, [m for _, m in cleaned], self.encoder.encode(texts)
 
     def _run(self, docs: list[Doc]) -> list[Doc]:
-        cleaned = [self.normalize(d.text) for d in docs]
+        cleaned = [self.model_text(d) for d in docs]
         long = [len(c) > SEGMENT_CHARS for c, _ in cleaned]
         short = [i for i, is_long in enumerate(long) if not is_long]
         out: list[Doc | None] = [None] * len(docs)

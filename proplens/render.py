@@ -57,10 +57,10 @@ def analysis(doc: Doc, model: dict[str, Any] | None = None) -> dict[str, Any]:
     """
     out = doc.to_json()
     out["spans"] = [span_json(s) for s in doc.sorted_spans()]
-    out["summary"] = summarize(doc)
+    out["summary"] = summarize(doc, top_sentences=0)
     # The most loaded sentences are what a reader looks at first: weak marks stay out of them.
     shown = [s for s in doc.spans if s.score >= DEFAULT_MIN_SCORE - 1e-9]
-    out["summary"]["loaded_sentences"] = loaded_sentences(doc.text, shown)
+    out["summary"]["loaded_sentences"] = loaded_sentences(doc, shown)
     out["techniques"] = [t.to_json() for t in TECHNIQUES]
     out["model"] = dict(model or {})
     out["bands"] = [dict(b) for b in BANDS]

@@ -12,8 +12,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from proplens.doc import Doc, Span
-from proplens.normalize import normalize
-from proplens.sentences import split_sentences
 from proplens.techniques import BY_NAME, LABELS
 
 UNCLASSIFIED = "Unclassified"
@@ -120,25 +118,28 @@ def summarize(doc: Doc, top_sentences: int = 5, min_score: float = 0.0) -> dict[
         "techniques": techniques,
         "counts": {t["technique"]: t["count"] for t in techniques},
         "bands": {b["name"]: sum(band(s.score) == b["name"] for s in spans) for b in BANDS},
-        "loaded_sentences": loaded_sentences(doc.text, spans, top_sentences),
+        "loaded_sentences": loaded_sentences(doc, spans, top_sentences),
     }
 
 
-def loaded_sentences(text: str, spans: list[Span], top: int = 5) -> list[dict[str, Any]]:
+def loaded_sentences(doc: Doc, spans: list[Span], top: int = 5) -> list[dict[str, Any]]:
     """The `top` sentences carrying the most span weight (sum of overlapping span scores).
 
-    Sentences are found in the normalised text, so hard-wrapped (PDF) lines do not cut them.
+    Sentences are those of the normalised text (`Doc.clean_sentences`, split once per Doc), so
+    hard-wrapped (PDF) lines do not cut them.
 
+    Args:
+        doc: The article.
+        spans: The spans to weigh (usually some of `doc.spans`).
+        top: How many sentences to return.
     Returns:
-        Dicts with start and end (offsets into `text`), text (the sentence, normalised),
+        Dicts with start and end (offsets into `doc.text`), text (the sentence, normalised),
         n_spans, score and techniques (distinct, most frequent first), in order of weight;
         ties go to the earlier sentence.
     """
     if not spans or top <= 0:
         return []
-    clean, omap = normalize(text)
-    clean_sents = split_sentences(clean)
-    sents = [omap.to_raw(s, e) for s, e in clean_sents]
+    clean, clean_sents, sents = doc.clean, doc.clean_sentences, doc.sentences
     starts = [s for s, _ in sents]
     hits: dict[int, list[Span]] = {}
     for span in spans:

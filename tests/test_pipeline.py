@@ -55,6 +55,17 @@ def test_pipeline_keeps_text_and_metadata(nlp):
         assert all(alt != span.technique for alt, _ in span.alternatives)
 
 
+def test_pipeline_and_views_share_one_normalisation(nlp, monkeypatch):
+    import proplens.normalize
+    from proplens.render import analysis
+
+    calls, real = [], proplens.normalize.normalize
+    monkeypatch.setattr(proplens.normalize, "normalize", lambda raw: calls.append(1) or real(raw))
+    out = nlp(Doc("They are   cowardly\ntraitors who hate freedom."))
+    analysis(out)
+    assert len(calls) == 1 and out.clean == "They are cowardly traitors who hate freedom."
+
+
 def test_pipeline_spans_are_raw_offsets_in_messy_text(nlp):
     raw = "  The   corrupt,\nlying   coward  and\ntraitor   must go!\r\n\r\nLies, lies, lies."
     out = nlp(raw)

@@ -10,8 +10,6 @@ import click
 from proplens.doc import Doc
 from proplens.errors import IngestError
 from proplens.ingest import MAX_BYTES_ENV, IngestIssue, iter_docs
-from proplens.normalize import normalize
-from proplens.sentences import split_sentences
 from proplens.textutil import printable
 
 
@@ -25,13 +23,12 @@ def extract_doc(doc: Doc) -> dict[str, Any]:
         character by character; an inserted space or newline is a segment of length 1 pointing at
         the line break it replaces) and `sentences` (`[start, end]` offsets into `clean`).
     """
-    clean, omap = normalize(doc.text)
     out: dict[str, Any] = {"id": doc.id}
     out.update(doc.meta())
     out["text"] = doc.text
-    out["clean"] = clean
-    out["offset_map"] = omap.to_json()
-    out["sentences"] = [list(s) for s in split_sentences(clean)]
+    out["clean"] = doc.clean
+    out["offset_map"] = doc.offset_map.to_json()
+    out["sentences"] = [list(s) for s in doc.clean_sentences]
     return out
 
 
@@ -72,7 +69,7 @@ def extract_cmd(
             if count:
                 click.echo("\n" + "-" * 72)
             click.echo(printable(_header(doc)) + "\n")
-            click.echo(printable(normalize(doc.text)[0]))
+            click.echo(printable(doc.clean))
         count += 1
     for issue in issues:
         click.echo(f"Skipped: {issue}", err=True)
