@@ -1,4 +1,4 @@
-"""The HTTP API and web page: a thin FastAPI shell over `proplens.load`, `render.analysis`
+"""The HTTP API and web page: a thin FastAPI shell over `proplens.load`, `views.analysis`
 and `Store`.
 
 Example:
@@ -32,10 +32,10 @@ from proplens.doc import Doc
 from proplens.errors import IngestError, ProplensError, StoreError
 from proplens.ingest.decoding import DEFAULT_MAX_CHARS
 from proplens.reader_api import register as reader_routes
-from proplens.render import analysis, model_info, render_report
 from proplens.server.limits import AnalysisGate, Refused, parse_isolated
 from proplens.server.middleware import BodyLimit, HostCheck, PageHeaders, TokenAuth, host_name
 from proplens.techniques import LABELS, TECHNIQUES
+from proplens.views import analysis, model_info, render_report
 
 __all__ = ["BodyLimit", "HostCheck", "TokenAuth", "create_app", "host_name"]
 

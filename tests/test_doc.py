@@ -8,7 +8,7 @@ import pytest
 
 import proplens.normalize
 from proplens.doc import Doc
-from proplens.render import analysis
+from proplens.views import analysis
 
 TEXT = "They are  traitors.\nThe plan is reck-\nless and shameful. Nothing else."
 

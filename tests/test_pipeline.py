@@ -57,7 +57,7 @@ def test_pipeline_keeps_text_and_metadata(nlp):
 
 def test_pipeline_and_views_share_one_normalisation(nlp, monkeypatch):
     import proplens.normalize
-    from proplens.render import analysis
+    from proplens.views import analysis
 
     calls, real = [], proplens.normalize.normalize
     monkeypatch.setattr(proplens.normalize, "normalize", lambda raw: calls.append(1) or real(raw))

@@ -1,3 +1,5 @@
+"""Tests for proplens.views: the analysis JSON and its terminal, HTML and Markdown views."""
+
 from __future__ import annotations
 
 import json
@@ -6,19 +8,11 @@ import re
 import pytest
 
 from proplens.doc import Doc
-from proplens.render import (
-    analysis,
-    embed_json,
-    marks_html,
-    model_info,
-    numbered_marks,
-    render_markdown,
-    render_plain,
-    render_report,
-    segments,
-)
 from proplens.techniques import BY_NAME, LABELS
-from proplens.views.terminal import TERMINAL_COLOURS, reflow
+from proplens.views.analysis import analysis, model_info
+from proplens.views.html import embed_json, marks_html, render_report, segments
+from proplens.views.markdown import render_markdown
+from proplens.views.terminal import TERMINAL_COLOURS, numbered_marks, reflow, render_plain
 from tests.fakes import StandInPipeline
 
 XSS = 'Hi <script>alert(1)</script> <img src=x onerror="alert(2)"> you traitors & co.'

@@ -17,8 +17,8 @@ from proplens.doc import Doc
 from proplens.errors import ProplensError
 from proplens.iohelpers import atomic_write
 from proplens.progress import progress_bar
-from proplens.render import analysis, model_info, render_markdown, render_report
 from proplens.summary import DEFAULT_MIN_SCORE
+from proplens.views import analysis, model_info, render_markdown, render_report
 
 if TYPE_CHECKING:
     from proplens.ingest import IngestIssue

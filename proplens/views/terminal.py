@@ -120,7 +120,7 @@ def render_plain(
     """The article with `[marked text](N)` spans, then each mark explained, then a summary.
 
     Args:
-        data: An analysis (see `proplens.render.analysis`).
+        data: An analysis (see `proplens.views.analysis`).
         min_score: Marks scoring below this are left out and counted as hidden.
         cols: Line width; defaults to the terminal's (at most 100).
 

@@ -163,7 +163,7 @@ def test_browser_pdf_sample_at_two_widths(browser, sample_pdf_text):  # noqa: F8
 
 def test_browser_report_corrections_download_offline(browser, tmp_path):  # noqa: F811
     """The self-contained report (no server, no network) also takes corrections, as a file."""
-    from proplens.render import analysis, model_info, render_report
+    from proplens.views import analysis, model_info, render_report
     from tests.browser.banded import BandedPipeline
 
     pipe = BandedPipeline()

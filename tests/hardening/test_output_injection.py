@@ -21,7 +21,7 @@ ANSI = (
 
 
 def hostile_analysis():
-    from proplens.render import analysis
+    from proplens.views.analysis import analysis
 
     doc = Doc(
         XSS,
@@ -52,7 +52,7 @@ class Tags(HTMLParser):
 
 
 def test_render_report_keeps_hostile_text_inert():
-    from proplens.render import render_report
+    from proplens.views.html import render_report
 
     page = render_report(hostile_analysis())
     parser = Tags()
@@ -68,7 +68,7 @@ def test_render_report_keeps_hostile_text_inert():
 
 
 def test_render_markdown_keeps_hostile_text_inert():
-    from proplens.render import render_markdown
+    from proplens.views.markdown import render_markdown
 
     md = render_markdown(hostile_analysis())
     assert not re.search(r"<(script|img|iframe|svg|b)\b", md, re.I)
@@ -76,7 +76,7 @@ def test_render_markdown_keeps_hostile_text_inert():
 
 
 def test_web_renderer_links_only_http_urls():
-    from proplens.render import web_asset
+    from proplens.views.html import web_asset
 
     js = web_asset("render.js")
     assert "innerHTML" not in js and "insertAdjacentHTML" not in js and "eval(" not in js
