@@ -61,6 +61,11 @@ def main() -> None:
     ap.add_argument("--articles", default=str(DEV), help="Folder of article<ID>.txt files.")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batch-size", type=int, default=8)
+    ap.add_argument(
+        "--write-meta",
+        action="store_true",
+        help="Record the speed in the model's meta.json (`speed`, shown by `proplens models`).",
+    )
     args = ap.parse_args()
 
     import proplens
@@ -102,6 +107,24 @@ def main() -> None:
         "default_install_size_mb": round(install_size_mb(), 1),
     }
     print(json.dumps(report, indent=2))
+    if args.write_meta:
+        write_speed(nlp.path, report, " ".join(sys.argv[1:]))
+
+
+def write_speed(folder: Path, report: dict, argv: str) -> None:
+    """Keep the measured speed in the model's meta.json, with the command that measured it."""
+    meta_path = folder / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    keys = ("articles_per_second", "p50_seconds_per_article", "p95_seconds_per_article")
+    meta["speed"] = {
+        "articles_per_s": report["articles_per_second"],
+        **{k: report[k] for k in keys[1:]},
+        "peak_rss_mb": report["peak_rss_mb"],
+        "threads": report["threads"],
+        "measured": time.strftime("%Y-%m-%d"),
+        "command": f".venv/bin/python benchmarks/bench_model.py {argv}",
+    }
+    meta_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

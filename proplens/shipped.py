@@ -8,6 +8,7 @@ micro-F1 (each model's `dev_protocol_scores`, or `dev_scores`, in its meta.json)
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from proplens.errors import ModelError, ProplensError
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 SHIPPED: dict[str, Path] = {"fast": MODELS_DIR / "default", "accurate": MODELS_DIR / "accurate"}
 MARGIN = 0.02
+MODEL_ENV = "PROPLENS_MODEL"  # the model used when none is named (a shipped name or a folder)
 
 
 def _meta(folder: Path) -> dict[str, Any]:
@@ -52,11 +54,14 @@ def default_name() -> str:
 
 
 def resolve_model(path: str | Path | None) -> Path:
-    """The folder for `--model`: None (the default), a shipped name, or a folder path.
+    """The folder for `--model`: a shipped name, a folder path, or None: `$PROPLENS_MODEL` when
+    set, else the shipped default.
 
     Raises:
         ModelError: A shipped name that this release does not include.
     """
+    if path is None:
+        path = os.environ.get(MODEL_ENV) or None
     if path is None:
         return SHIPPED[default_name()]
     if str(path) in SHIPPED:
@@ -91,6 +96,7 @@ def describe() -> list[dict[str, Any]]:
                 "dev_si_f1": scores.get("si_f1"),
                 "dev_tc_f1": scores.get("tc_f1"),
                 "articles_per_s": speed.get("articles_per_s"),
+                "p50_seconds_per_article": speed.get("p50_seconds_per_article"),
             }
         )
     return rows

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
 
 from proplens.cli.options import input_limit_options
 from proplens.runner import FACTORY_ENV, run_batch
+from proplens.shipped import MODEL_ENV
 from proplens.storage import Store
 
 EXIT_SOME_FAILED = 3
@@ -43,7 +45,8 @@ DB_HELP = "Database: a SQLAlchemy URL or a SQLite file path (default: the user d
     "-m",
     "--model",
     "model",
-    help=f"Model folder, or module:callable building a pipeline (also ${FACTORY_ENV}).",
+    help=f"fast, accurate, a model folder, or module:callable building a pipeline (also "
+    f"${FACTORY_ENV} or ${MODEL_ENV}; default: fast, the corpus-scale model).",
 )
 @click.option(
     "--glob",
@@ -94,7 +97,7 @@ def batch_cmd(
         summary = run_batch(
             inputs,
             store,
-            pipeline_factory=model,
+            pipeline_factory=batch_model(model),
             workers=workers,
             scheduler=scheduler,
             batch_size=batch_size,
@@ -123,6 +126,12 @@ def batch_cmd(
         f"run {summary.run_id} in {store!r}."
     )
     sys.exit(EXIT_SOME_FAILED if summary.failed else 0)
+
+
+def batch_model(model: str | None) -> str:
+    """The model a batch uses: `--model`, then the two environment variables, then `fast`
+    (a corpus of thousands of articles needs the fast model; `--model accurate` to choose)."""
+    return model or os.environ.get(FACTORY_ENV) or os.environ.get(MODEL_ENV) or "fast"
 
 
 commands = [batch_cmd]

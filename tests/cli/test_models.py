@@ -41,5 +41,33 @@ def test_accurate_is_the_default_only_when_it_beats_fast_by_two_points(
 ):
     monkeypatch.setitem(shipped.SHIPPED, "fast", _model(tmp_path / "f", 0.41, 0.60))
     monkeypatch.setitem(shipped.SHIPPED, "accurate", _model(tmp_path / "a", *accurate))
+    monkeypatch.delenv("PROPLENS_MODEL", raising=False)
     assert shipped.default_name() == expected
     assert shipped.resolve_model(None) == shipped.SHIPPED[expected]
+
+
+def test_proplens_model_names_the_model_used_when_none_is_given(monkeypatch, tmp_path):
+    monkeypatch.setitem(shipped.SHIPPED, "fast", _model(tmp_path / "f", 0.41, 0.60))
+    monkeypatch.setitem(shipped.SHIPPED, "accurate", _model(tmp_path / "a", 0.41, 0.65))
+    monkeypatch.setenv("PROPLENS_MODEL", "fast")
+    assert shipped.resolve_model(None) == shipped.SHIPPED["fast"]
+    assert shipped.resolve_model("accurate") == shipped.SHIPPED["accurate"]
+
+
+@pytest.mark.parametrize(
+    "option, env, expected",
+    [
+        (None, {}, "fast"),
+        ("accurate", {}, "accurate"),
+        (None, {"PROPLENS_MODEL": "accurate"}, "accurate"),
+        (None, {"PROPLENS_PIPELINE_FACTORY": "mod:make"}, "mod:make"),
+    ],
+)
+def test_batch_uses_the_fast_model_unless_told_otherwise(monkeypatch, option, env, expected):
+    from proplens.cli.batch import batch_model
+
+    for name in ("PROPLENS_MODEL", "PROPLENS_PIPELINE_FACTORY"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert batch_model(option) == expected
