@@ -25,10 +25,10 @@ import numpy as np
 
 from proplens.corpus.gold import default_corpus, load_gold, load_holdout
 from proplens.evaluation import Evaluation, covered_share, ranked_docs
-from proplens.pipeline import _to_clean, load
+from proplens.pipeline import load
 from proplens.scoring import merge_intervals, score_flc, score_si, score_tc
 from proplens.stages.features import DocStats, has_content_word, span_features
-from proplens.stages.technique_classifier import log_softmax
+from proplens.stages.technique_classifier import clean_span, log_softmax
 
 
 def _logit(v: float) -> float:
@@ -124,7 +124,7 @@ def repetition_prior(ev: Evaluation, beta: float) -> float:
             stats = DocStats(text)
             zd = log_softmax(zd / clf.temperature)
             for i, s in enumerate(d.spans):
-                start, end = _to_clean(omap, s.start, s.end, text)
+                start, end = clean_span(omap, s.start, s.end, text)
                 earlier = span_features(stats, start, end, 1)[14]
                 zd[i, rep] += beta * float(earlier > 0)
             scores.append(zd)

@@ -92,6 +92,9 @@ class Doc:
     author: str | None = None
     spans: list[Span] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    # Named groups of working spans, e.g. the span detector's "candidates" that the technique
+    # classifier reads (spaCy's `doc.spans[key]`); not part of the JSON or of equality.
+    span_groups: dict[str, list[Span]] = field(default_factory=dict, repr=False, compare=False)
     # Derived from `text` on first use, each entry as (the text it was made from, value).
     _derived: dict[str, tuple[str, Any]] = field(
         default_factory=dict, init=False, repr=False, compare=False
@@ -101,6 +104,7 @@ class Doc:
         if not isinstance(self.text, str):
             raise TypeError(f"`Doc.text` must be a str, not {type(self.text).__name__}.")
         self.spans = [self._checked(s) for s in self.spans]
+        self.span_groups = {k: [self._checked(s) for s in v] for k, v in self.span_groups.items()}
 
     def _checked(self, span: Span) -> Span:
         if not (0 <= span.start < span.end <= len(self.text)):
@@ -127,10 +131,12 @@ class Doc:
         technique: str | None = None,
         score: float = 1.0,
         alternatives: tuple[tuple[str, float], ...] = (),
+        group: str | None = None,
     ) -> Span:
-        """Add a span over `text[start:end]` and return it."""
+        """Add a span over `text[start:end]` to `spans`, or to `span_groups[group]`; return it."""
         span = self._checked(Span(start, end, technique, score, "", tuple(alternatives)))
-        self.spans.append(span)
+        target = self.spans if group is None else self.span_groups.setdefault(group, [])
+        target.append(span)
         return span
 
     def _derive(self, key: str, make: Callable[[], T]) -> T:
@@ -205,7 +211,7 @@ class Doc:
         if not isinstance(data, dict) or not isinstance(data.get("text"), str):
             raise SpanError("A Doc JSON object needs a `text` field holding a string.")
         known = {f.name for f in fields(cls)}
-        kwargs = {k: data.get(k) for k in META_FIELDS if k in known}
+        kwargs: dict[str, Any] = {k: data.get(k) for k in META_FIELDS if k in known}
         return cls(
             text=data["text"],
             spans=[Span.from_json(s) for s in data.get("spans", [])],
@@ -215,11 +221,12 @@ class Doc:
 
     def copy(self, with_spans: bool = True) -> Doc:
         """A shallow copy (spans are immutable, so sharing them is safe) that keeps what was
-        already derived from the text."""
+        already derived from the text; `with_spans=False` leaves out the spans and span groups."""
         out = Doc(
             text=self.text,
             spans=list(self.spans) if with_spans else [],
             extra=dict(self.extra),
+            span_groups={k: list(v) for k, v in self.span_groups.items()} if with_spans else {},
             **{k: getattr(self, k) for k in META_FIELDS},
         )
         out._derived = dict(self._derived)

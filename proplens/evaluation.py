@@ -9,9 +9,9 @@ from itertools import islice
 import numpy as np
 
 from proplens.doc import Doc
-from proplens.pipeline import Pipeline, _to_clean
+from proplens.pipeline import Pipeline
 from proplens.scoring import merge_intervals, score_flc, score_si, score_tc
-from proplens.stages.technique_classifier import assign_ranked
+from proplens.stages.technique_classifier import assign_ranked, clean_span
 
 
 def ece(confidence, outcome, bins: int = 10) -> float:
@@ -83,7 +83,7 @@ class Evaluation:
         out: list[np.ndarray] = []
         for docs, texts, maps, enc in self.batches:
             spans = [
-                [_to_clean(m, s.start, s.end, t) for s in d.spans]
+                [clean_span(m, s.start, s.end, t) for s in d.spans]
                 for d, m, t in zip(docs, maps, texts, strict=True)
             ]
             if part == "lexical":

@@ -225,16 +225,17 @@ class Pipeline:
             shifted = [_ShiftedMap(omap, start)]
             done = self._decode([doc], piece, shifted, self.encoder.encode(piece))[0]
             out.spans.extend(done.spans)
+            for key, group in done.span_groups.items():
+                out.span_groups.setdefault(key, []).extend(group)
         out.spans.sort(key=lambda s: (s.start, s.end))
         return out
 
     def _decode(self, docs: list[Doc], texts, maps, encoded) -> list[Doc]:
+        # The detector writes its candidates into each Doc (span group "candidates"); the
+        # classifier reads them from there and writes the technique spans.
         out = [d.copy(with_spans=False) for d in docs]
-        cands = self.detector.predict(texts, encoded)
-        self.detector.set_annotations(out, cands, maps)
-        probs = self.classifier.predict(
-            texts, encoded, [[(c.start, c.end) for c in cs] for cs in cands]
-        )
+        self.detector.set_annotations(out, self.detector.predict(texts, encoded), maps)
+        probs = self.classifier.predict_docs(out, texts, encoded, maps)
         self.classifier.set_annotations(out, probs)
         for d in out:
             d.spans = sorted(
@@ -251,10 +252,7 @@ class Pipeline:
         it = iter(docs)
         while batch := list(islice(it, max(1, batch_size))):
             texts, maps, encoded = self._prepare(batch)
-            spans = []
-            for d, omap, text in zip(batch, maps, texts, strict=True):
-                spans.append([_to_clean(omap, s.start, s.end, text) for s in d.spans])
-            yield from self.classifier.predict(texts, encoded, spans)
+            yield from self.classifier.predict_docs(batch, texts, encoded, maps, group=None)
 
 
 SEGMENT_CHARS = 50_000  # longer clean texts are analysed in segments (PTC's longest: 48,292)
@@ -293,6 +291,10 @@ class _ShiftedMap:
     def to_raw(self, start: int, end: int) -> tuple[int, int]:
         return self.omap.to_raw(start + self.shift, end + self.shift)
 
+    def to_clean(self, start: int, end: int, alignment_mode: str = "strict"):
+        mapped = self.omap.to_clean(start, end, alignment_mode=alignment_mode)
+        return None if mapped is None else (mapped[0] - self.shift, mapped[1] - self.shift)
+
 
 class _CheckedSession:
     """An onnxruntime session whose `run` checks for cancellation (`proplens.cancel`) first, and
@@ -318,14 +320,6 @@ class _CheckedSession:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._session, name)
-
-
-def _to_clean(omap, start: int, end: int, text: str) -> tuple[int, int]:
-    mapped = omap.to_clean(start, end, alignment_mode="strict")
-    if mapped is None:  # the span covers only characters normalisation removed
-        pos = min(int(np.searchsorted(omap.raw_index, start)), max(len(text) - 1, 0))
-        return pos, min(pos + 1, len(text))
-    return mapped
 
 
 def _as_doc(obj: str | Doc) -> Doc:

@@ -7,7 +7,8 @@ import pickle
 import pytest
 
 import proplens.normalize
-from proplens.doc import Doc
+from proplens.doc import Doc, Span
+from proplens.errors import SpanError
 from proplens.views import analysis
 
 TEXT = "They are  traitors.\nThe plan is reck-\nless and shameful. Nothing else."
@@ -65,3 +66,14 @@ def test_doc_equality_ignores_derived_values():
     doc = Doc(TEXT, id="1")
     assert doc.clean and doc == Doc(TEXT, id="1")
     assert "_derived" not in repr(doc) and "_derived" not in doc.to_json()
+
+
+def test_doc_span_groups_hold_checked_spans_outside_the_json():
+    doc = Doc(TEXT)
+    cand = doc.add_span(10, 18, None, 0.7, group="candidates")
+    assert cand.text == "traitors" and doc.spans == []
+    assert doc.copy().span_groups == {"candidates": [cand]}
+    assert doc.copy(with_spans=False).span_groups == {}
+    assert "candidates" not in str(doc.to_json())
+    with pytest.raises(SpanError, match="does not fit"):
+        Doc("short", span_groups={"candidates": [Span(0, 9)]})

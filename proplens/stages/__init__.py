@@ -6,6 +6,11 @@ a `name` (its key in config.json), `to_config()` (its settings), `to_disk(folder
 and `from_disk(folder, config)`; the detector and classifier separate a pure `predict` from
 `set_annotations`, which writes into the `Doc`s. `Pipeline.to_disk` writes config.json from the
 stages' own settings.
+
+Stages hand spans on through the `Doc`: the detector writes its candidates into the span group
+`doc.span_groups["candidates"]` (`span_detector.CANDIDATES`), and the classifier's
+`predict_docs` reads them from there; its `set_annotations` writes the technique spans into
+`doc.spans`.
 """
 
 from __future__ import annotations

@@ -13,8 +13,9 @@ from proplens.doc import Doc
 from proplens.encoder import Encoded
 from proplens.stages.crf import crf_marginals
 from proplens.stages.features import has_content_word
-from proplens.textutil import snap_to_graphemes
 
+# The span group the detector writes its candidates into, and the classifier reads.
+CANDIDATES = "candidates"
 # PTC v2 spans never start or end with these characters.
 TRIM = " \t\r\n.,:;"
 CRF_KEYS = ("transitions", "start", "end")
@@ -210,11 +211,23 @@ class SpanDetector:
         return out
 
     def set_annotations(self, docs: list[Doc], preds: list[list[Candidate]], offset_maps) -> None:
-        """Add each candidate to its doc as a span without technique, in raw offsets."""
+        """Write each doc's candidates into its span group `CANDIDATES` (replacing what it held)
+        as spans without technique, for the technique classifier to read.
+
+        Args:
+            docs: The docs, in the order of `preds`.
+            preds: `predict`'s candidates per doc, in clean offsets.
+            offset_maps: Per doc, the map from the clean text the encoder saw to `doc.text`.
+
+        A candidate's raw span is exactly the source of its clean characters
+        (`OffsetMap.to_raw`), so the classifier maps it back to the same clean offsets; the
+        final technique spans are widened to whole graphemes.
+        """
         for doc, cands, omap in zip(docs, preds, offset_maps, strict=True):
+            doc.span_groups[CANDIDATES] = []
             for c in cands:
-                start, end = snap_to_graphemes(doc.text, *omap.to_raw(c.start, c.end))
-                doc.add_span(start, end, None, c.score)
+                start, end = omap.to_raw(c.start, c.end)
+                doc.add_span(start, end, None, c.score, group=CANDIDATES)
 
     @classmethod
     def from_config(cls, cfg: dict[str, Any]) -> SpanDetector:

@@ -11,8 +11,9 @@ from proplens.doc import Doc, Span
 from proplens.encoder import Encoded, char_to_tokens
 from proplens.stages.features import DocStats, span_features
 from proplens.stages.lexical import LexicalModel
-from proplens.stages.span_detector import softmax
+from proplens.stages.span_detector import CANDIDATES, softmax
 from proplens.techniques import LABELS
+from proplens.textutil import snap_to_graphemes
 
 HEADS_FILE = "heads.safetensors"
 
@@ -152,35 +153,56 @@ class TechniqueClassifier:
         """
         return [softmax(z / self.temperature) for z in self.scores(texts, encoded, spans)]
 
+    def predict_docs(
+        self,
+        docs: list[Doc],
+        texts: list[str],
+        encoded: list[Encoded],
+        offset_maps,
+        group: str | None = CANDIDATES,
+    ) -> list[np.ndarray]:
+        """Calibrated technique probabilities for the spans each doc carries; pure.
+
+        Args:
+            docs: The docs, holding the spans to classify.
+            texts: The clean texts the encoder saw, one per doc.
+            encoded: Their encoder outputs.
+            offset_maps: Per doc, the map from its clean text to `doc.text`.
+            group: The span group to classify (the detector's `candidates`), or None for
+                `doc.spans` (known spans, e.g. gold ones).
+        Returns:
+            Per doc, an array `(n_spans, n_labels)` in the order of the group's spans.
+        """
+        spans = [
+            [clean_span(omap, s.start, s.end, text) for s in _group(doc, group)]
+            for doc, text, omap in zip(docs, texts, offset_maps, strict=True)
+        ]
+        return self.predict(texts, encoded, spans)
+
     def set_annotations(self, docs: list[Doc], preds: list[np.ndarray]) -> None:
-        """Give every span of each doc (in order) its technique, joint score and runner-ups.
+        """Add a technique span for every span of each doc's `candidates` group (in order),
+        widened to whole graphemes, with its technique, joint score and runner-ups.
 
         A span's score becomes P(span) x P(technique | span); a second technique is added as
         its own span when its probability reaches `second_threshold`.
         """
         for doc, probs in zip(docs, preds, strict=True):
             new: list[Span] = []
-            for span, p in zip(doc.spans, probs, strict=True):
+            for cand, p in zip(_group(doc, CANDIDATES), probs, strict=True):
+                start, end = snap_to_graphemes(doc.text, cand.start, cand.end)
+                text, score = doc.text[start:end], cand.score
                 order = np.argsort(-p)
                 alts = tuple(
-                    (self.labels[k], round(float(span.score * p[k]), 4))
+                    (self.labels[k], round(float(score * p[k]), 4))
                     for k in order[1 : 1 + self.n_alternatives]
                 )
                 picks = [order[0]]
                 if len(order) > 1 and p[order[1]] >= self.second_threshold:
                     picks.append(order[1])
                 for k in picks:
-                    new.append(
-                        Span(
-                            span.start,
-                            span.end,
-                            self.labels[k],
-                            float(span.score * p[k]),
-                            span.text,
-                            alts if k == order[0] else (),
-                        )
-                    )
-            doc.spans = new
+                    alt = alts if k == order[0] else ()
+                    new.append(Span(start, end, self.labels[k], float(score * p[k]), text, alt))
+            doc.spans.extend(new)
 
     @classmethod
     def from_disk(cls, folder: Path, cfg: dict[str, Any]) -> TechniqueClassifier:
@@ -192,6 +214,21 @@ class TechniqueClassifier:
             lexical=LexicalModel.from_disk(folder),
             **{k: cfg[k] for k in cls.config_keys if k in cfg},
         )
+
+
+def _group(doc: Doc, group: str | None) -> list[Span]:
+    return doc.spans if group is None else doc.span_groups.get(group, [])
+
+
+def clean_span(omap: Any, start: int, end: int, text: str) -> tuple[int, int]:
+    """The raw span `[start, end)` in clean offsets of `text` (strict alignment): the exact
+    clean span for a detector candidate; a span over removed characters only (e.g. zero-width
+    spaces) becomes the one clean character where they were."""
+    mapped = omap.to_clean(start, end, alignment_mode="strict")
+    if mapped is None:
+        pos = min(int(np.searchsorted(omap.raw_index, start)), max(len(text) - 1, 0))
+        return pos, min(pos + 1, len(text))
+    return mapped
 
 
 def assign_ranked(

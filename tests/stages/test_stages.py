@@ -63,7 +63,8 @@ def test_span_detector_decodes_bio_runs():
     assert all(0.0 < c.score < 1.0 for c in cands)
     doc = Doc(text)
     SpanDetector().set_annotations([doc], [cands], [_Identity()])
-    assert [s.text for s in doc.spans] == ["a dirty liar", "a thief"]
+    assert [s.text for s in doc.span_groups["candidates"]] == ["a dirty liar", "a thief"]
+    assert doc.spans == []
 
 
 def test_span_detector_split_on_b_switch():
@@ -162,3 +163,22 @@ def test_encoder_char_to_tokens():
     offsets = np.array([(0, 3), (4, 7), (8, 12)])
     assert char_to_tokens(offsets, 5, 10) == (1, 2)
     assert char_to_tokens(offsets, 3, 4) is None
+
+
+def test_candidates_reach_the_classifier_through_the_doc():
+    doc = Doc("You  are a dirty lia\u0301r and a thief .")
+    text, omap = doc.clean, doc.offset_map
+    offsets = [(0, 3), (4, 7), (8, 9), (10, 15), (16, 19), (19, 21), (22, 25), (26, 27), (28, 33)]
+    enc = _encoded([0, 0, 1, 2, 2, 0, 0, 0, 0], offsets)
+    detector, head = SpanDetector(0.5), _random_head(4)
+    cands = detector.predict([text], [enc])
+    detector.set_annotations([doc], cands, [omap])
+    (cand,) = doc.span_groups["candidates"]
+    assert (cand.text, cand.technique, doc.spans) == ("a dirty lia", None, [])
+    probs = head.predict_docs([doc], [text], [enc], [omap])
+    clean = [[(c.start, c.end) for c in cands[0]]]
+    np.testing.assert_array_equal(probs[0], head.predict([text], [enc], clean)[0])
+    head.set_annotations([doc], probs)
+    (span,) = doc.spans  # the final span keeps the accent its candidate stopped before
+    assert span.text == "a dirty lia\u0301" and span.technique in head.labels
+    assert span.score == pytest.approx(cand.score * probs[0].max())
