@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 
 from proplens.api import create_app
 from proplens.doc import Doc
+from proplens.errors import ModelError, SpanError, StoreError
 from proplens.storage import ModelId, Result, Store
 from tests.fakes import StandInPipeline
 from tests.test_ingest import make_pdf
@@ -325,7 +326,7 @@ def test_api_out_of_range_numbers_are_422(pipe, store, path):
 
 
 def test_api_docs_served_from_local_files(client):
-    from proplens.api import _swagger_assets
+    from proplens.api.app import _swagger_assets
 
     if _swagger_assets() is None:
         pytest.skip("swagger-ui-bundle-v2 is not installed; /docs falls back to the CDN.")
@@ -334,3 +335,28 @@ def test_api_docs_served_from_local_files(client):
     assert "https://" not in page.text and "'self'" in page.headers["content-security-policy"]
     for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
         assert client.get(f"/docs-static/{asset}").status_code == 200
+
+
+class _Failing(StandInPipeline):
+    def __init__(self, error: Exception):
+        super().__init__()
+        self.error = error
+
+    def __call__(self, text_or_doc):
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    "error,status,detail",
+    [
+        (SpanError("Span [0, 9) does not fit."), 422, "Span [0, 9) does not fit."),
+        (ModelError("The model at /x is broken."), 503, "The model failed on this request"),
+        (StoreError("Could not use /x."), 503, "The article database is not available"),
+        (RuntimeError("boom"), 500, "The server failed on this request"),
+    ],
+)
+def test_api_errors_become_json_sentences(error, status, detail):
+    with TestClient(create_app(pipeline=_Failing(error)), raise_server_exceptions=False) as c:
+        r = c.post("/api/analyze", json={"text": TEXT})
+    assert r.status_code == status and r.json()["detail"].startswith(detail)
+    assert "/x" not in r.text

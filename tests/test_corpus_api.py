@@ -79,3 +79,16 @@ def test_corpus_api_keys_and_page_and_no_store():
 def test_corpus_api_keys_lists_metadata_values(client):
     keys = client.get("/api/corpus/keys").json()
     assert keys["metadata"] == ["bias"] and keys["values"]["bias"] == ["left", "right"]
+
+
+def test_corpus_api_errors_never_name_the_database(client, tmp_path):
+    unknown = client.get("/api/corpus/stats", params={"model": "other"})
+    store = client.app.state.store
+    store.engine.dispose()
+    (tmp_path / "c.db").unlink()
+    (tmp_path / "c.db").mkdir()  # the database file is gone: every query fails
+    down = client.get("/api/corpus/keys")
+    assert unknown.status_code == 422 and "the article database" in unknown.json()["detail"]
+    assert down.status_code == 503 and down.headers["retry-after"] == "30"
+    assert down.json()["detail"].startswith("The article database is not available")
+    assert str(tmp_path) not in unknown.text + down.text

@@ -2,19 +2,21 @@
 
 `GET /corpus` is the outlet page (`web/corpus.html`); `GET /api/corpus/stats` answers what
 `proplens stats` prints (same arguments, same JSON); `GET /api/corpus/articles` lists the articles
-behind one figure; `GET /api/corpus/keys` lists the keys and filter values. Kept apart from
-`proplens.api` so the two can change independently; `create_app` calls `register` once.
+behind one figure; `GET /api/corpus/keys` lists the keys and filter values. `create_app` calls
+`register` once. Errors from the statistics (`ProplensError`) reach the app-wide handler
+(`proplens.api.errors`).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
-from proplens.errors import ProplensError, StoreError
+from proplens.api.inputs import store_or_404
 
 WHERE = "KEY=VALUE filter (repeat), e.g. bias=left or month=2016-03."
 _WHERE = Query(None, max_length=20, description=WHERE)  # list parameters: one shared default
@@ -22,27 +24,15 @@ _TECHNIQUES = Query(None, max_length=30, description="Count only these technique
 
 
 def _store(request: Request) -> Any:
-    from proplens.api import _store as store_or_404
-
     return store_or_404(request, "to see the corpus view")
 
 
-async def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    try:
-        return await run_in_threadpool(fn, *args, **kwargs)
-    except StoreError as exc:
-        raise HTTPException(status_code=503, detail=str(exc)) from None
-    except ProplensError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from None
-
-
-def register(app: FastAPI) -> None:
-    """Add the corpus page and its three JSON routes to `app`."""
-    from proplens.api import WEB_DIR
+def register(app: FastAPI, web_dir: Path) -> None:
+    """Add the corpus page (`web_dir/corpus.html`) and its three JSON routes to `app`."""
 
     @app.get("/corpus", include_in_schema=False)
     async def corpus_page() -> FileResponse:
-        return FileResponse(WEB_DIR / "corpus.html", media_type="text/html")
+        return FileResponse(web_dir / "corpus.html", media_type="text/html")
 
     @app.get("/api/corpus/stats", summary="Technique rates by any key, with intervals")
     async def corpus_stats_route(
@@ -59,7 +49,7 @@ def register(app: FastAPI) -> None:
         """The JSON of `proplens stats --format json` with the same options."""
         from proplens.stats import corpus_stats
 
-        return await _call(
+        return await run_in_threadpool(
             corpus_stats,
             _store(request),
             by=by,
@@ -87,7 +77,7 @@ def register(app: FastAPI) -> None:
         `GET /api/articles/{id}` (or the page's `/#/article/{id}`)."""
         from proplens.stats import articles_behind
 
-        return await _call(
+        return await run_in_threadpool(
             articles_behind,
             _store(request),
             model,
@@ -104,4 +94,4 @@ def register(app: FastAPI) -> None:
         """Built-in keys, the articles' metadata fields and the values of the small ones."""
         from proplens.stats import corpus_keys
 
-        return await _call(corpus_keys, _store(request))
+        return await run_in_threadpool(corpus_keys, _store(request))
