@@ -41,9 +41,9 @@ def span_table(ev: Evaluation) -> list[list[dict]]:
     out = []
     for docs, texts, maps, enc in ev.batches:
         cands = ev.pipeline.detector.predict(texts, enc)
-        probs = ev.pipeline.classifier.predict(
-            texts, enc, [[(c.start, c.end) for c in cs] for cs in cands]
-        )
+        annotated = [d.copy(with_spans=False) for d in docs]
+        ev.pipeline.detector.set_annotations(annotated, cands, maps)
+        probs = ev.pipeline.classifier.predict_docs(annotated, texts, enc, maps)
         for d, text, omap, e, cs, ps in zip(docs, texts, maps, enc, cands, probs, strict=True):
             pin = ev.pipeline.detector.tag_probs(e.tag_logits)[:, 1:].sum(-1)
             merged = merge_intervals([(s.start, s.end) for s in d.spans])

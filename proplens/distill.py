@@ -68,11 +68,13 @@ def teacher_labels(pipeline, docs: list[Doc]) -> list[SoftDoc]:
     """Run the teacher on a batch of articles; return its soft labels (a pure function)."""
     from proplens.stages.span_detector import softmax
 
-    texts, _maps, encoded = pipeline._prepare(docs)
+    texts, maps, encoded = pipeline._prepare(docs)
     cands = pipeline.detector.predict(texts, encoded)
-    probs = pipeline.classifier.predict(
-        texts, encoded, [[(c.start, c.end) for c in cs] for cs in cands]
-    )
+    # The classifier reads the candidates from the Doc (span group "candidates"), as in the
+    # pipeline; the stored spans stay the detector's clean offsets.
+    annotated = [d.copy(with_spans=False) for d in docs]
+    pipeline.detector.set_annotations(annotated, cands, maps)
+    probs = pipeline.classifier.predict_docs(annotated, texts, encoded, maps)
     out = []
     for doc, text, enc, cs, p in zip(docs, texts, encoded, cands, probs, strict=True):
         n_labels = len(pipeline.labels)

@@ -3,9 +3,9 @@
 
 Every stage follows one protocol (after spaCy's components and sentence-transformers' modules):
 a `name` (its key in config.json), `to_config()` (its settings), `to_disk(folder)` (its files)
-and `from_disk(folder, config)`; the detector and classifier separate a pure `predict` from
-`set_annotations`, which writes into the `Doc`s. `Pipeline.to_disk` writes config.json from the
-stages' own settings.
+and `from_disk(folder, config)`; the detector and classifier separate a pure `predict` (the
+classifier's `predict_docs`) from `set_annotations`, which writes into the `Doc`s.
+`Pipeline.to_disk` writes config.json from the stages' own settings.
 
 Stages hand spans on through the `Doc`: the detector writes its candidates into the span group
 `doc.span_groups["candidates"]` (`span_detector.CANDIDATES`), and the classifier's

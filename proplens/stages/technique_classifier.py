@@ -143,16 +143,6 @@ class TechniqueClassifier:
             (1 - w) * log_softmax(a) + w * log_softmax(b) for a, b in zip(head, lex, strict=True)
         ]
 
-    def predict(self, texts: list[str], encoded: list[Encoded], spans) -> list[np.ndarray]:
-        """Calibrated technique probabilities, shape `(n_spans, n_labels)` per text; pure.
-
-        Args:
-            texts: Normalised texts.
-            encoded: Their encoder outputs.
-            spans: Per text, a list of `(start, end)` clean offsets.
-        """
-        return [softmax(z / self.temperature) for z in self.scores(texts, encoded, spans)]
-
     def predict_docs(
         self,
         docs: list[Doc],
@@ -177,7 +167,7 @@ class TechniqueClassifier:
             [clean_span(omap, s.start, s.end, text) for s in _group(doc, group)]
             for doc, text, omap in zip(docs, texts, offset_maps, strict=True)
         ]
-        return self.predict(texts, encoded, spans)
+        return [softmax(z / self.temperature) for z in self.scores(texts, encoded, spans)]
 
     def set_annotations(self, docs: list[Doc], preds: list[np.ndarray]) -> None:
         """Add a technique span for every span of each doc's `candidates` group (in order),

@@ -78,6 +78,23 @@ def test_store_round_trips_chunks_and_refuses_another_teacher(tmp_path):
         store.write_header(dict(header, teacher_version="2"))
 
 
+def test_teacher_labels_classify_the_candidates_through_the_doc():
+    from proplens.distill import teacher_labels
+    from proplens.pipeline import load
+    from proplens.stages.span_detector import softmax
+
+    nlp = load()
+    docs = [Doc("These cowardly trai\u200btors are \u201cevil\u201d liars, ruining our nation!")]
+    (soft,) = teacher_labels(nlp, docs)
+    texts, _maps, encoded = nlp._prepare(docs)
+    (cands,) = nlp.detector.predict(texts, encoded)
+    (scores,) = nlp.classifier.scores(texts, encoded, [[(c.start, c.end) for c in cands]])
+    assert len(cands) > 0 and soft.spans.tolist() == [[c.start, c.end] for c in cands]
+    expected = softmax(scores / nlp.classifier.temperature).astype(np.float16)
+    np.testing.assert_array_equal(soft.span_probs, expected)
+    assert docs[0].span_groups == {}  # the teacher's input is left as it was
+
+
 @pytest.mark.parametrize("n", [2, None])
 def test_sample_is_the_same_on_every_run(n):
     docs = [Doc(f"text {i}", id=str(i)) for i in range(10)]

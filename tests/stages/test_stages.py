@@ -8,7 +8,7 @@ import pytest
 from proplens.doc import Doc
 from proplens.encoder import Encoded, char_to_tokens, owner_windows, plan_windows
 from proplens.stages.features import N_FEATURES, DocStats, span_features
-from proplens.stages.span_detector import SpanDetector, snap
+from proplens.stages.span_detector import SpanDetector, snap, softmax
 from proplens.stages.technique_classifier import TechniqueClassifier, assign_ranked
 
 
@@ -176,8 +176,8 @@ def test_candidates_reach_the_classifier_through_the_doc():
     (cand,) = doc.span_groups["candidates"]
     assert (cand.text, cand.technique, doc.spans) == ("a dirty lia", None, [])
     probs = head.predict_docs([doc], [text], [enc], [omap])
-    clean = [[(c.start, c.end) for c in cands[0]]]
-    np.testing.assert_array_equal(probs[0], head.predict([text], [enc], clean)[0])
+    (scores,) = head.scores([text], [enc], [[(c.start, c.end) for c in cands[0]]])
+    np.testing.assert_array_equal(probs[0], softmax(scores / head.temperature))
     head.set_annotations([doc], probs)
     (span,) = doc.spans  # the final span keeps the accent its candidate stopped before
     assert span.text == "a dirty lia\u0301" and span.technique in head.labels
