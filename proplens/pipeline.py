@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from proplens import __version__
+from proplens import __version__, long_text
 from proplens.cancel import check, current
 from proplens.doc import Doc
 from proplens.encoder import Encoder
@@ -192,7 +192,7 @@ class Pipeline:
 
     def _run(self, docs: list[Doc]) -> list[Doc]:
         cleaned = [self.model_text(d) for d in docs]
-        long = [len(c) > SEGMENT_CHARS for c, _ in cleaned]
+        long = [len(c) > long_text.SEGMENT_CHARS for c, _ in cleaned]
         short = [i for i, is_long in enumerate(long) if not is_long]
         out: list[Doc | None] = [None] * len(docs)
         if short:
@@ -211,24 +211,13 @@ class Pipeline:
         return out  # type: ignore[return-value]
 
     def _run_segments(self, doc: Doc, text: str, omap) -> Doc:
-        """Analyse a text longer than `SEGMENT_CHARS` one segment at a time.
-
-        The encoder keeps a vector per word piece (about 0.8 GB per MB of text), so a long text
-        is cut at paragraph or sentence ends into segments of at most `SEGMENT_CHARS`, each
-        encoded, decoded and dropped before the next: peak memory depends on the segment size,
-        not on the text. Repetition statistics are then those of each segment.
-        """
-        out = doc.copy(with_spans=False)
-        for start, end in segments(text, SEGMENT_CHARS):
-            check()
-            piece = [text[start:end]]
-            shifted = [_ShiftedMap(omap, start)]
-            done = self._decode([doc], piece, shifted, self.encoder.encode(piece))[0]
-            out.spans.extend(done.spans)
-            for key, group in done.span_groups.items():
-                out.span_groups.setdefault(key, []).extend(group)
-        out.spans.sort(key=lambda s: (s.start, s.end))
-        return out
+        """Analyse a text longer than `long_text.SEGMENT_CHARS` one segment at a time, each
+        encoded, decoded and dropped before the next (`proplens.long_text`)."""
+        parts = (
+            self._decode([doc], [piece], [pmap], self.encoder.encode([piece]))[0]
+            for piece, pmap in long_text.pieces(text, omap, long_text.SEGMENT_CHARS)
+        )
+        return long_text.merge(doc, parts)
 
     def _decode(self, docs: list[Doc], texts, maps, encoded) -> list[Doc]:
         # The detector writes its candidates into each Doc (span group "candidates"); the
@@ -253,47 +242,6 @@ class Pipeline:
         while batch := list(islice(it, max(1, batch_size))):
             texts, maps, encoded = self._prepare(batch)
             yield from self.classifier.predict_docs(batch, texts, encoded, maps, group=None)
-
-
-SEGMENT_CHARS = 50_000  # longer clean texts are analysed in segments (PTC's longest: 48,292)
-_BREAKS = ("\n\n", "\n", ". ", "! ", "? ", " ")
-
-
-def segments(text: str, size: int) -> list[tuple[int, int]]:
-    """Cut `text` into consecutive `(start, end)` pieces of at most `size` characters, each
-    ending after a paragraph break if one is in its second half, else a line break, a sentence
-    end or a space, else exactly at `size`.
-
-    Example:
-        >>> segments("One. Two. Three.", 10)
-        [(0, 10), (10, 16)]
-    """
-    out, start = [], 0
-    while len(text) - start > size:
-        end = start + size
-        for mark in _BREAKS:
-            cut = text.rfind(mark, start + size // 2, end)
-            if cut >= 0:
-                end = cut + len(mark)
-                break
-        out.append((start, end))
-        start = end
-    out.append((start, len(text)))
-    return out
-
-
-class _ShiftedMap:
-    """An offset map for a segment: segment offsets are shifted to the whole clean text first."""
-
-    def __init__(self, omap: Any, shift: int) -> None:
-        self.omap, self.shift = omap, shift
-
-    def to_raw(self, start: int, end: int) -> tuple[int, int]:
-        return self.omap.to_raw(start + self.shift, end + self.shift)
-
-    def to_clean(self, start: int, end: int, alignment_mode: str = "strict"):
-        mapped = self.omap.to_clean(start, end, alignment_mode=alignment_mode)
-        return None if mapped is None else (mapped[0] - self.shift, mapped[1] - self.shift)
 
 
 class _CheckedSession:

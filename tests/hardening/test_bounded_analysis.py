@@ -8,10 +8,10 @@ import time
 import pytest
 
 import proplens
-from proplens import pipeline as pipeline_module
+from proplens import long_text
 from proplens.cancel import Cancel, Cancelled, cancellable
+from proplens.long_text import segments
 from proplens.normalize import normalize
-from proplens.pipeline import segments
 from proplens.stages.features import DocStats
 from proplens.stages.lexical import CONTEXT_CHARS, span_parts
 
@@ -56,7 +56,7 @@ def test_pipeline_long_text_in_segments_equals_its_parts_analysed_alone(nlp, mon
     shift = len(A) + 2
     alone += [(s.start + shift, s.end + shift, s.technique) for s in nlp(B).spans]
     size = max(len(A), len(B)) + 20
-    monkeypatch.setattr(pipeline_module, "SEGMENT_CHARS", size)
+    monkeypatch.setattr(long_text, "SEGMENT_CHARS", size)
     assert [e - s for s, e in segments(nlp_clean(joined), size)] == [len(A) + 1, len(B) - 1]
     together = [(s.start, s.end, s.technique) for s in nlp(joined).spans]
     assert together == sorted(alone) and together
