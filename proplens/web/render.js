@@ -268,6 +268,14 @@
 
     function markKey(s) { return s.start + ":" + s.end + ":" + (s.was || s.technique || ""); }
 
+    /* A mark the reader rejected stays drawn (struck through) but is no longer a mark shown:
+       every count on the page (toolbar, summary, legend, chart) leaves it out. */
+    function rejected(s) {
+      var v = state.verdicts[markKey(s)];
+      return !!v && v.action === "reject";
+    }
+    function counted(s) { return visible(s) && !rejected(s); }
+
     function correct(s, action, technique) {
       var entry = {
         action: action, start: s.start, end: s.end,
@@ -541,7 +549,9 @@
       legend.textContent = "";
       var names = Object.keys(counts).sort(function (a, b) { return counts[b] - counts[a]; });
       if (!names.length) {
-        legend.appendChild(el("p", { class: "pl-empty", text: spans.length ? "No span reaches this confidence." : "No propaganda techniques found." }));
+        var none = !spans.length ? "No propaganda techniques found."
+          : spans.some(rejected) ? "No mark reaches this confidence, leaving out those you rejected." : "No span reaches this confidence.";
+        legend.appendChild(el("p", { class: "pl-empty", text: none }));
       }
       names.forEach(function (name) {
         var info = techniques[name];
@@ -570,17 +580,19 @@
       }
     }
 
-    function drawStats(vis) {
+    function drawStats(marks) {
       stats.textContent = "";
       var words = summary.n_words || 0;
-      var nModel = vis.filter(function (s) { return !s.added; }).length;
-      var likely = vis.filter(function (s) { return !s.added && bandOf(bands, s.score).name === bands[0].name; }).length;
+      var n = marks.length;
+      var yours = marks.filter(function (s) { return s.added; }).length;
+      var likely = marks.filter(function (s) { return !s.added && bandOf(bands, s.score).name === bands[0].name; }).length;
       stats.appendChild(el("div", { class: "pl-estimate" }, [
-        el("span", { class: "pl-big pl-n-spans", text: String(nModel) }),
-        el("span", { class: "pl-big-label", text: (nModel === 1 ? "mark" : "marks") + " shown: the model's estimate, not a finding" }),
+        el("span", { class: "pl-big pl-n-spans", text: String(n) }),
+        el("span", { class: "pl-big-label", text: (n === 1 ? "mark" : "marks") + " shown" +
+          (yours ? " (" + yours + " yours): the model's estimate and yours" : ": the model's estimate") + ", not a finding" }),
       ]));
       stats.appendChild(el("dl", { class: "pl-facts" }, [
-        el("div", null, [el("dt", { text: "Per 1,000 words" }), el("dd", { class: "pl-rate", text: words ? (1000 * nModel / words).toFixed(1) : "0" })]),
+        el("div", null, [el("dt", { text: "Per 1,000 words" }), el("dd", { class: "pl-rate", text: words ? (1000 * n / words).toFixed(1) : "0" })]),
         el("div", null, [el("dt", { text: bands[0].label }), el("dd", { text: String(likely) })]),
         el("div", null, [el("dt", { text: "Words" }), el("dd", { text: words.toLocaleString("en") })]),
       ]));
@@ -648,21 +660,23 @@
 
     function update() {
       hideTip(true);
-      var aboveCut = spans.filter(function (s) { return s.score >= state.minScore - 1e-9; });
+      var aboveCut = spans.filter(function (s) { return s.score >= state.minScore - 1e-9 && !rejected(s); });
       var counts = {};
       aboveCut.forEach(function (s) { counts[key(s)] = (counts[key(s)] || 0) + 1; });
-      var vis = spans.filter(visible);
-      var modelSpans = spans.filter(function (s) { return !s.added; });
-      var weaker = modelSpans.filter(function (s) { return s.score < state.minScore - 1e-9; }).length;
+      var marks = spans.filter(counted);
+      var nRejected = spans.filter(rejected).length;
+      var weaker = spans.filter(function (s) { return !s.added && !rejected(s) && s.score < state.minScore - 1e-9; }).length;
       drawLegend(counts);
       drawText();
-      drawStats(vis);
+      drawStats(marks);
       drawChart(counts);
       drawCorrections();
-      shown.textContent = "Showing " + vis.length + " of " + spans.length + (spans.length === 1 ? " mark" : " marks") +
-        (weaker ? " · " + weaker + " weaker " + (weaker === 1 ? "mark" : "marks") + " (under " + pct(state.minScore) + ") hidden" : "");
-      shown.setAttribute("data-visible", String(vis.length));
+      shown.textContent = "Showing " + marks.length + " of " + spans.length + (spans.length === 1 ? " mark" : " marks") +
+        (weaker ? " · " + weaker + " weaker " + (weaker === 1 ? "mark" : "marks") + " (under " + pct(state.minScore) + ") hidden" : "") +
+        (nRejected ? " · " + nRejected + " rejected by you" : "");
+      shown.setAttribute("data-visible", String(marks.length));
       shown.setAttribute("data-hidden", String(weaker));
+      shown.setAttribute("data-rejected", String(nRejected));
       showAll.hidden = !(weaker || state.minScore === 0 && defaultMin > 0);
       showAll.textContent = weaker ? "Show all" : "Hide weak marks";
       sliderValue.textContent = pct(state.minScore);
@@ -680,7 +694,7 @@
     return {
       update: update,
       setMinScore: setMin,
-      visibleCount: function () { return spans.filter(visible).length; },
+      visibleCount: function () { return spans.filter(counted).length; },
       corrections: correctionsFile,
     };
   }

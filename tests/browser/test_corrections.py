@@ -7,6 +7,7 @@ Screenshots go to test-artifacts/ (1366 px and 390 px wide) for a developer to l
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,20 @@ def _select(page, needle: str, nth: int = 0) -> None:
     )
 
 
+def _shown_counts(page) -> list[int]:
+    """The marks shown as the toolbar ("Showing N of M marks" and its `data-visible`), the
+    summary ("N marks shown") and the chart (the sum of its bars) each count them."""
+    toolbar = re.match(r"Showing (\d+) of ", page.inner_text(".pl-shown"))
+    assert toolbar, page.inner_text(".pl-shown")
+    chart = page.get_attribute("#pl-result svg.pl-bars", "aria-label") or ""
+    return [
+        int(toolbar.group(1)),
+        int(page.get_attribute(".pl-shown", "data-visible") or -1),
+        int(page.inner_text(".pl-stats .pl-n-spans")),
+        sum(int(n) for n in re.findall(r" (\d+) \(\d+%\)", chart)),
+    ]
+
+
 def _screenshot(page, width: int, name: str) -> None:
     """The whole page at `width`, with the viewport as tall as the page so that the sticky
     header sits at the top, where a reader sees it."""
@@ -103,10 +118,15 @@ def test_browser_mark_reject_add_export(db_server, browser, tmp_path):  # noqa: 
     assert "Possible · 35%" in tip.inner_text() and "Loaded language" in tip.inner_text()
     assert "emotional charge" in tip.inner_text()
 
-    # Reject the likely "reckless" mark.
+    # Reject the likely "reckless" mark: still drawn, struck through, but no longer counted as
+    # shown, by the toolbar, the summary and the chart alike.
+    assert _shown_counts(page) == [3, 3, 3, 3]
     page.click('#pl-result mark[data-band="likely"]:text-is("reckless")')
     page.click("#pl-tip .pl-corr-wrong")
     assert "pl-verdict-reject" in page.get_attribute('mark:text-is("reckless")', "class")
+    assert _shown_counts(page) == [2, 2, 2, 2]
+    assert "1 rejected by you" in page.inner_text(".pl-shown")
+    assert page.get_attribute(".pl-shown", "data-rejected") == "1"
 
     # Add a missed mark on the second "rail yard".
     _select(page, "rail yard", nth=1)
@@ -115,6 +135,8 @@ def test_browser_mark_reject_add_export(db_server, browser, tmp_path):  # noqa: 
     expect(page.locator(".pl-corr-note")).to_contain_text("2 corrections stored")
     items = page.eval_on_selector_all(".pl-corr-item", "ls => ls.map(l => l.dataset.action)")
     assert items == ["reject", "add"]
+    assert _shown_counts(page) == [3, 3, 3, 3]  # the reader's own mark is shown and counted
+    assert "(1 yours)" in page.inner_text(".pl-stats")
 
     for width in (1366, 390):
         _screenshot(page, width, f"corrections-{width}.png")
