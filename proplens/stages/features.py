@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter, defaultdict
+from bisect import bisect_left
+from collections import Counter, OrderedDict, defaultdict
 
 import numpy as np
 
@@ -35,6 +36,7 @@ def has_content_word(text: str, min_len: int = 3) -> bool:
 QUOTES = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
 N_FEATURES = 16
 MAX_VISITS = 2048  # occurrence checks per span; see `DocStats.occurrences`
+MEMO_FRAGMENTS = 256  # recent fragments whose matches a DocStats keeps (repetitive text)
 
 
 class DocStats:
@@ -48,6 +50,7 @@ class DocStats:
             self.positions[m.group()].append(m.start())
         self.words = Counter({w: len(p) for w, p in self.positions.items()})
         self.length = max(len(text), 1)
+        self._memo: OrderedDict[str, tuple[list[int], int]] = OrderedDict()
 
     def matches(self, fragment: str) -> tuple[list[int], int]:
         """Start offsets of the non-overlapping occurrences of `fragment` (lower-case) found
@@ -55,8 +58,20 @@ class DocStats:
 
         Only the places where the fragment's rarest word starts are checked, so a span costs
         the same in a long or self-repeating article as in a short one. Real articles never
-        reach the limit, so their counts are exact.
+        reach the limit, so their counts are exact. The answers for the last `MEMO_FRAGMENTS`
+        fragments are kept: in a self-repeating article most spans have the same text, and
+        each would otherwise check up to `MAX_VISITS` places again. Do not change the list.
         """
+        memo = self._memo
+        if fragment in memo:
+            memo.move_to_end(fragment)
+            return memo[fragment]
+        found = memo[fragment] = self._matches(fragment)
+        if len(memo) > MEMO_FRAGMENTS:
+            memo.popitem(last=False)
+        return found
+
+    def _matches(self, fragment: str) -> tuple[list[int], int]:
         words = [(len(self.positions.get(m.group(), ())), m) for m in WORD.finditer(fragment)]
         if not words:
             found = (
@@ -100,7 +115,7 @@ def span_features(stats: DocStats, start: int, end: int, n_tokens: int) -> np.nd
     content = [w for w in words if w not in STOP and len(w) > 2]
     found, total = stats.matches(low)
     occurrences = len(found) if total <= MAX_VISITS else round(len(found) * total / MAX_VISITS)
-    earlier = sum(at < start for at in found)
+    earlier = bisect_left(found, start)  # `found` is in increasing order
     recur = [stats.words[w] for w in content]
     seen = [stats.positions[w][0] < start for w in content if stats.positions.get(w)]
     letters = [c for c in frag if c.isalpha()]
