@@ -1,4 +1,4 @@
-"""The shared encoder runtime: tokenisation with offsets, sliding windows, batched ONNX inference.
+"""The shared encoder runtime: tokenisation with offsets, sliding windows, ONNX inference.
 
 Only onnxruntime, tokenizers and numpy are needed here (no torch). Training imports the same
 window planning so that the model sees identical windows at training and inference time.
@@ -15,7 +15,6 @@ import numpy as np
 from proplens.token_features import token_feature_ids
 
 FEATURES_INPUT = "token_features"
-MAX_BATCH_TOKENS = 512  # upper bound on rows x window length of one ONNX batch
 
 
 @dataclass(frozen=True)
@@ -115,7 +114,7 @@ def plan_windows(
 
     By default the last window is aligned to the end, so every window of a long text has the same
     length. With `short_tail`, the last window instead starts at the next stride (it is shorter and
-    costs less; batching by length keeps its padding small).
+    costs less).
 
     Returns:
         `(start, end)` token ranges covering `[0, n_tokens)`.
@@ -239,7 +238,7 @@ class Encoder:
             shutil.copyfile(self.path / name, folder / name)
 
     def encode(self, texts: Sequence[str]) -> list[Encoded]:
-        """Encode texts; windows from all texts are sorted by length and batched (no padding waste).
+        """Encode texts, one window per ONNX call, so a text encodes the same whatever its company.
 
         Args:
             texts: The (normalised) texts.
@@ -260,32 +259,20 @@ class Encoder:
             for w, (s, e) in enumerate(plan):
                 if e > s:
                     jobs.append((e - s + 2, d, w, s, e))
-        jobs.sort(key=lambda j: j[0])
+        # One window per ONNX call, unpadded: a window's output then depends on its own word
+        # pieces only, never on which other windows (of this or other articles) share a batch
+        # (the int8 model's activation scales are computed over the whole input).
         outs: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
-        i = 0
-        while i < len(jobs):
-            length = jobs[i][0]
-            rows = max(1, MAX_BATCH_TOKENS // max(length, 1))
-            batch = jobs[i : i + rows]
-            longest = batch[-1][0]
-            # Keep padding small: stop the batch before a window much longer than the first.
-            batch = [j for j in batch if j[0] <= length + 16] or batch[:1]
-            longest = batch[-1][0]
-            ids = np.full((len(batch), longest), self.special.pad, dtype=np.int64)
-            mask = np.zeros((len(batch), longest), dtype=np.int64)
-            fids = np.zeros((len(batch), longest), dtype=np.int64)
-            for r, (ln, d, _w, s, e) in enumerate(batch):
-                ids[r, :ln] = self.special.wrap(toks[d][0][s:e])
-                mask[r, :ln] = 1
-                if feats is not None:
-                    fids[r, 1 : ln - 1] = feats[d][s:e]
-            inputs = {"input_ids": ids, "attention_mask": mask}
+        for _ln, d, w, s, e in jobs:
+            ids = self.special.wrap(toks[d][0][s:e])[None, :]
+            ln = ids.shape[1]
+            inputs = {"input_ids": ids, "attention_mask": np.ones((1, ln), dtype=np.int64)}
             if feats is not None:
+                fids = np.zeros((1, ln), dtype=np.int64)
+                fids[0, 1 : ln - 1] = feats[d][s:e]
                 inputs[FEATURES_INPUT] = fids
             hidden, tags = self.session.run(["hidden", "tag_logits"], inputs)
-            for r, (ln, d, w, _s, _e) in enumerate(batch):
-                outs[(d, w)] = (hidden[r, :ln], tags[r, :ln])
-            i += len(batch)
+            outs[(d, w)] = (hidden[0], tags[0])
         result = []
         for d, (ids, offsets) in enumerate(toks):
             n = len(ids)

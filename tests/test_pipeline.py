@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -91,6 +92,24 @@ def test_pipeline_pipe_keeps_order(nlp):
     assert [d.text for d in docs] == texts
     assert [s.to_json() for s in docs[0].spans] == [s.to_json() for s in docs[3].spans]
     assert docs[2].spans == []
+
+
+def marks(doc):
+    return [(s.start, s.end, s.technique) for s in doc.spans], [s.score for s in doc.spans]
+
+
+@pytest.mark.parametrize("batch_size", [2, 8])
+def test_an_article_gets_the_same_marks_whatever_else_is_in_its_batch(nlp, batch_size):
+    """The int8 encoder scales activations over its whole input, so windows must not share it
+    (scores may differ in the last float bits, from the heads' batched arithmetic)."""
+    root = Path(__file__).resolve().parent
+    texts = [OBVIOUS, (root.parent / "examples/op-ed.txt").read_text(encoding="utf-8")]
+    texts += [f.read_text(encoding="utf-8") for f in sorted(root.glob("data/*/*-articles/*.txt"))]
+    alone = [marks(nlp(t)) for t in texts]
+    together = [marks(d) for d in nlp.pipe(texts, batch_size=batch_size)]
+    assert [spans for spans, _ in together] == [spans for spans, _ in alone]
+    for (_, got), (_, want) in zip(together, alone, strict=True):
+        assert got == pytest.approx(want, abs=1e-5)
 
 
 def test_pipeline_meta_describes_model(nlp):

@@ -121,12 +121,12 @@ def test_non_bert_encoder_trains_exports_and_is_fed_its_own_special_tokens(tmp_p
     nlp.encoder.session.run = lambda names, inputs: fed.append(inputs) or run(names, inputs)
     nlp_docs = list(nlp.pipe(["They lied. Traitors!", "A longer second text about budgets."]))
     assert len(nlp_docs) == 2
-    ids, mask = fed[-1]["input_ids"], fed[-1]["attention_mask"]
-    lengths = mask.sum(1)
-    assert (ids[:, 0] == 0).all()  # <s>
-    assert all(ids[r, n - 1] == 2 for r, n in enumerate(lengths))  # </s>
-    assert all((ids[r, n:] == 1).all() for r, n in enumerate(lengths))  # <pad>
-    assert lengths.min() < ids.shape[1]  # one row was padded
+    assert len(fed) == 2  # one window a call, unpadded
+    for inputs in fed:
+        ids = inputs["input_ids"]
+        assert ids[0, 0] == 0 and ids[0, -1] == 2  # <s> ... </s>
+        assert inputs["attention_mask"].all()
+    assert nlp.encoder.special.pad == 1  # <pad>, for training batches
 
 
 def _fake_parts(site: Path, payload: dict[str, bytes]) -> list[Path]:
