@@ -251,19 +251,19 @@ class Encoder:
             if self.token_features
             else None
         )
-        jobs = []  # (length, doc, window index, start, end)
+        jobs = []  # (doc, window index, start, end)
         plans = []
         for d, (ids, _) in enumerate(toks):
             plan = plan_windows(len(ids), self.window, self.stride, self.short_tail)
             plans.append(plan)
             for w, (s, e) in enumerate(plan):
                 if e > s:
-                    jobs.append((e - s + 2, d, w, s, e))
+                    jobs.append((d, w, s, e))
         # One window per ONNX call, unpadded: a window's output then depends on its own word
         # pieces only, never on which other windows (of this or other articles) share a batch
         # (the int8 model's activation scales are computed over the whole input).
         outs: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
-        for _ln, d, w, s, e in jobs:
+        for d, w, s, e in jobs:
             ids = self.special.wrap(toks[d][0][s:e])[None, :]
             ln = ids.shape[1]
             inputs = {"input_ids": ids, "attention_mask": np.ones((1, ln), dtype=np.int64)}
