@@ -7,6 +7,8 @@ from typing import Any
 
 import click
 
+from proplens.shipped import MODEL_ENV
+
 threshold_option = click.option(
     "-t",
     "--threshold",
@@ -22,7 +24,7 @@ def model_option(factories: bool = False) -> Callable[[Any], Any]:
         return click.option(
             "-m",
             "--model",
-            envvar="PROPLENS_MODEL",
+            envvar=MODEL_ENV,
             help="fast, accurate, a model folder or `module:callable` "
             "(default: the shipped default, see `proplens models`).",
         )
