@@ -32,7 +32,14 @@ def main() -> None:
         "listed in its meta.json) instead of --split.",
     )
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument(
+        "--trim-stop-end",
+        choices=("off", "on", "both"),
+        default="both",
+        help="Cut trailing stop words off spans: never, always, or try both (default).",
+    )
     args = ap.parse_args()
+    trims = {"off": (False,), "on": (True,), "both": (False, True)}[args.trim_stop_end]
     nlp = load(args.model, threshold=0.0, threads=args.threads)
     if args.holdout:
         gold = load_holdout(args.corpus, nlp.meta)
@@ -41,14 +48,16 @@ def main() -> None:
     ev = Evaluation(nlp, gold)
     rows = []
     settings = [
-        (tau, low, split, second)
+        (tau, low, split, second, trim)
+        for trim in trims
         for tau in (0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
         for low in (None, 0.15, 0.2, 0.25)
         for split in (True, False)
         for second in (1.01, 0.4, 0.3, 0.2)
         if low is None or low < tau
     ]
-    for tau, low, split, second in settings:
+    for tau, low, split, second, trim in settings:
+        nlp.detector.trim_stop_end = trim
         nlp.detector.token_threshold = tau
         nlp.detector.low_threshold = low
         nlp.detector.split_on_b = split
@@ -64,6 +73,7 @@ def main() -> None:
                 "low_threshold": low,
                 "split_on_b": split,
                 "second_threshold": second,
+                "trim_stop_end": trim,
                 "threshold": floor,
                 "si_p": round(si["si_p"], 4),
                 "si_r": round(si["si_r"], 4),

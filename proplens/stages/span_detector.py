@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,13 +13,14 @@ import numpy as np
 from proplens.doc import Doc
 from proplens.encoder import Encoded
 from proplens.stages.crf import crf_marginals
-from proplens.stages.features import has_content_word
+from proplens.stages.features import STOP, has_content_word
 
 # The span group the detector writes its candidates into, and the classifier reads.
 CANDIDATES = "candidates"
 # PTC v2 spans never start or end with these characters.
 TRIM = " \t\r\n.,:;"
 CRF_KEYS = ("transitions", "start", "end")
+WORDS = re.compile(r"\w+(?:['’]\w+)*")
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,20 @@ def snap(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1] in TRIM:
         end -= 1
     return start, end
+
+
+def trim_stop_end(text: str, start: int, end: int) -> int:
+    """The end of `[start, end)` without its trailing stop words ("…hope for an" → "…hope"),
+    keeping at least one word; `end` itself when the span ends on a content word."""
+    words = list(WORDS.finditer(text, start, end))
+    if len(words) < 2 or words[-1].group().lower() not in STOP:
+        return end
+    while len(words) > 1 and words[-1].group().lower() in STOP:
+        words.pop()
+    end = words[-1].end()
+    while end > start and text[end - 1] in TRIM:
+        end -= 1
+    return end
 
 
 def inside_mask(p_inside: np.ndarray, threshold: float, low: float | None = None) -> np.ndarray:
@@ -113,6 +129,7 @@ class SpanDetector:
         crf: Transition scores `{"transitions", "start", "end"}` of a model trained as a
             linear-chain CRF (`proplens train --crf`); the tag probabilities are then the CRF's
             marginals instead of each token's softmax.
+        trim_stop_end: Cut trailing stop words off each span (gold spans rarely end on one).
     """
 
     name = "span_detector"
@@ -123,6 +140,7 @@ class SpanDetector:
         "require_content_word",
         "low_threshold",
         "crf",
+        "trim_stop_end",
     )
 
     def to_config(self) -> dict[str, Any]:
@@ -134,6 +152,7 @@ class SpanDetector:
             "split_on_b": self.split_on_b,
             "require_content_word": self.require_content_word,
             "crf": self.crf,
+            "trim_stop_end": self.trim_stop_end,
         }
 
     def to_disk(self, folder: Path) -> None:
@@ -152,6 +171,7 @@ class SpanDetector:
         require_content_word: bool = True,
         low_threshold: float | None = None,
         crf: dict[str, Any] | None = None,
+        trim_stop_end: bool = False,
     ):
         self.token_threshold = float(token_threshold)
         self.low_threshold = None if low_threshold is None else float(low_threshold)
@@ -160,6 +180,7 @@ class SpanDetector:
         self.calibration = (float(calibration[0]), float(calibration[1]))
         self.crf = crf
         self._crf = None if crf is None else _crf_arrays(crf)
+        self.trim_stop_end = bool(trim_stop_end)
 
     def calibrate(self, raw: float) -> float:
         p = min(max(raw, 1e-6), 1 - 1e-6)
@@ -202,6 +223,10 @@ class SpanDetector:
         out = []
         for ts, te in regions:
             start, end = snap(text, int(enc.offsets[ts, 0]), int(enc.offsets[te, 1]))
+            if self.trim_stop_end and end > start:
+                end = trim_stop_end(text, start, end)
+                while te > ts and enc.offsets[te, 0] >= end:
+                    te -= 1
             if end <= start:
                 continue
             if self.require_content_word and not has_content_word(text[start:end]):
@@ -238,4 +263,5 @@ class SpanDetector:
             cfg.get("require_content_word", True),
             cfg.get("low_threshold"),
             cfg.get("crf"),
+            cfg.get("trim_stop_end", False),
         )

@@ -104,6 +104,21 @@ def test_span_detector_low_threshold_round_trips_through_config():
     assert SpanDetector.from_config({"token_threshold": 0.3}).low_threshold is None
 
 
+@pytest.mark.parametrize(
+    "trim, expected",
+    [(False, ["filthy liar and", "hope for an"]), (True, ["filthy liar", "hope"])],
+)
+def test_span_detector_can_cut_trailing_stop_words_off_spans(trim, expected):
+    text = "what a filthy liar and . we hope for an end"
+    p = [0.05, 0.1, 0.9, 0.9, 0.9, 0.05, 0.05, 0.9, 0.9, 0.9, 0.05]
+    det = SpanDetector.from_config(SpanDetector(0.5, trim_stop_end=trim).to_config())
+    cands = det.predict([text], [_encoded_p(p, text)])[0]
+    assert [text[c.start : c.end] for c in cands] == expected
+    assert [text[c.start : c.end].split()[-1] for c in cands] == [
+        text.split()[c.tok_end] for c in cands
+    ]
+
+
 class _Identity:
     def to_raw(self, start: int, end: int) -> tuple[int, int]:
         return start, end
