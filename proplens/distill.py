@@ -111,6 +111,15 @@ def sample_docs(docs: Iterable[Doc], n: int | None, seed: int = 0) -> list[Doc]:
     return pool
 
 
+def sample_inputs(inputs, n: int | None, seed: int = 0, min_words: int = 0) -> list[Doc]:
+    """`sample_docs` over the articles of INPUTS (files, folders, JSONL dumps) with at least
+    `min_words` words, read as a stream."""
+    from proplens.ingest import iter_docs
+
+    docs = (d for d in iter_docs(list(inputs)) if len(d.text.split()) >= min_words)
+    return sample_docs(docs, n, seed)
+
+
 class SoftLabelStore:
     """A folder of soft-label chunks.
 

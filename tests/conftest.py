@@ -13,6 +13,16 @@ SHARED = Path(os.environ.get("PROPLENS_SHARED", ROOT.parent / "shared"))
 PTC = SHARED / "corpora" / "ptc"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_model_unless_named():
+    """Tests run on the fast shipped model unless `PROPLENS_MODEL` names another: the default
+    may be `accurate`, about ten times slower. The accurate model has its own tests
+    (tests/test_shipped_models.py). Session scope, so module-scoped models load it too."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PROPLENS_MODEL", os.environ.get("PROPLENS_MODEL") or "fast")
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path_factory, monkeypatch):
     """Point PROPLENS_HOME at a temporary folder so no test touches the user's data."""

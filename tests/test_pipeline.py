@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +11,7 @@ import pytest
 import proplens
 from proplens.doc import Doc
 from proplens.errors import ModelError
-from proplens.pipeline import DEFAULT_MODEL, REQUIRED_FILES
+from proplens.pipeline import DEFAULT_MODEL
 
 OBVIOUS = (
     "The senator is a corrupt, lying coward and a traitor. His disgusting, shameful plan "
@@ -24,25 +22,6 @@ OBVIOUS = (
 @pytest.fixture(scope="module")
 def nlp():
     return proplens.load()
-
-
-def test_pipeline_default_model_loads_without_torch():
-    code = (
-        "import sys; sys.modules['torch'] = None; sys.modules['transformers'] = None\n"
-        "import proplens, json\n"
-        f"doc = proplens.load()({OBVIOUS!r})\n"
-        "print(json.dumps([s.technique for s in doc.spans]))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    found = set(json.loads(out.stdout.strip().splitlines()[-1]))
-    assert found & {"Loaded_Language", "Name_Calling,Labeling"}
-
-
-def test_pipeline_default_model_is_small_and_pickle_free():
-    files = list(DEFAULT_MODEL.iterdir())
-    assert sum(f.stat().st_size for f in files) <= 30 * 1024 * 1024
-    assert {f.name for f in files} >= set(REQUIRED_FILES) | {"README.md"}
-    assert not [f for f in files if f.suffix in (".pt", ".pkl", ".bin", ".pickle")]
 
 
 def test_pipeline_keeps_text_and_metadata(nlp):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from proplens.cli.options import sample_options
+
 
 @click.command("adapt")
 @click.argument("inputs", nargs=-1, required=True)
@@ -39,20 +41,7 @@ import click
     default=None,
     help="Peak learning rate [default: the encoder's fine-tuning rate].",
 )
-@click.option(
-    "--sample",
-    type=click.IntRange(1),
-    default=None,
-    help="Read a random sample of this many articles (default: all of them).",
-)
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option(
-    "--min-words",
-    type=click.IntRange(0),
-    default=50,
-    show_default=True,
-    help="Skip articles shorter than this many words (headlines, stubs).",
-)
+@sample_options("Read")
 @click.option("--resume", is_flag=True, help="Continue from the checkpoint next to --out.")
 @click.option("--tiny", is_flag=True, help="A tiny random encoder (tests and CI).")
 @click.option("--threads", type=int, default=2, show_default=True)
@@ -82,13 +71,11 @@ def adapt_cmd(
     """
     import torch
 
-    from proplens.distill import sample_docs
-    from proplens.ingest import iter_docs
+    from proplens.distill import sample_inputs
     from proplens.training.adapt import AdaptConfig, adapt
 
     torch.set_num_threads(threads)
-    docs = (d for d in iter_docs(list(inputs)) if len(d.text.split()) >= min_words)
-    texts = [d.clean for d in sample_docs(docs, sample, seed)]
+    texts = [d.clean for d in sample_inputs(inputs, sample, seed, min_words)]
     config = AdaptConfig(
         encoder=encoder,
         steps=steps,

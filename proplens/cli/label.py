@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from proplens.cli.options import model_option
+from proplens.cli.options import model_option, sample_options
 
 
 @click.command("label")
@@ -13,20 +13,7 @@ from proplens.cli.options import model_option
 @click.option(
     "-o", "--out", type=click.Path(path_type=str), required=True, help="Soft-label folder."
 )
-@click.option(
-    "--sample",
-    type=click.IntRange(1),
-    default=None,
-    help="Label a random sample of this many articles (default: all of them).",
-)
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sample.")
-@click.option(
-    "--min-words",
-    type=click.IntRange(0),
-    default=50,
-    show_default=True,
-    help="Skip articles shorter than this many words (headlines, stubs).",
-)
+@sample_options("Label")
 @click.option("--chunk-size", type=click.IntRange(1), default=50, show_default=True)
 @click.option("--threads", type=int, default=2, show_default=True)
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
@@ -36,13 +23,11 @@ def label_cmd(inputs, model, out, sample, seed, min_words, chunk_size, threads, 
     The labels go to OUT in chunks; run the same command again to resume after a stop. Train a
     student on them with `proplens train --pseudo OUT`.
     """
-    from proplens.distill import SoftLabelStore, label_corpus, sample_docs
-    from proplens.ingest import iter_docs
+    from proplens.distill import SoftLabelStore, label_corpus, sample_inputs
     from proplens.pipeline import load
 
     nlp = load(model, threads=threads)
-    docs = (d for d in iter_docs(list(inputs)) if len(d.text.split()) >= min_words)
-    chosen = sample_docs(docs, sample, seed)
+    chosen = sample_inputs(inputs, sample, seed, min_words)
     header = {
         "teacher": nlp.name,
         "teacher_version": nlp.version,

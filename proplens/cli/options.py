@@ -85,3 +85,31 @@ def input_limit_options(too_long: str) -> Callable[[Any], Any]:
         )(func)
 
     return decorate
+
+
+def sample_options(what: str) -> Callable[[Any], Any]:
+    """`--sample N`, `--seed` and `--min-words`, for commands that read unlabelled articles.
+
+    Args:
+        what: What is done to the sample, e.g. "Label" or "Read".
+    """
+
+    def decorate(func: Any) -> Any:
+        func = click.option(
+            "--min-words",
+            type=click.IntRange(0),
+            default=50,
+            show_default=True,
+            help="Skip articles shorter than this many words (headlines, stubs).",
+        )(func)
+        func = click.option(
+            "--seed", type=int, default=0, show_default=True, help="Seed of the sample."
+        )(func)
+        return click.option(
+            "--sample",
+            type=click.IntRange(1),
+            default=None,
+            help=f"{what} a random sample of this many articles (default: all of them).",
+        )(func)
+
+    return decorate

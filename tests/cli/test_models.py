@@ -12,11 +12,14 @@ from proplens.cli import app
 from proplens.errors import ModelError
 
 
-def test_models_lists_the_fast_model_as_the_default():
+def test_models_lists_the_shipped_models_and_marks_the_default_once(monkeypatch):
+    monkeypatch.delenv("PROPLENS_MODEL")
     result = CliRunner().invoke(app, ["models", "--json"])
     assert result.exit_code == 0, result.output
     rows = {r["name"]: r for r in json.loads(result.stdout)}
-    assert rows["fast"]["default"] and 0 < rows["fast"]["size_mb"] < 30
+    assert set(rows) == set(shipped.available()) and "fast" in rows
+    assert [name for name, row in rows.items() if row["default"]] == [shipped.default_name()]
+    assert 0 < rows["fast"]["size_mb"] < 30
 
 
 def test_a_model_not_shipped_in_this_release_is_a_clear_error(monkeypatch, tmp_path):
