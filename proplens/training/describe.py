@@ -37,6 +37,7 @@ def model_config(config: TrainConfig, prep: Prepared, fitted) -> dict:
             "split_on_b": True,
             "require_content_word": True,
             "crf": crf.to_config() if crf is not None else None,
+            "trim_stop_end": config.trim_stop_end,
         },
         "technique_classifier": {
             "labels": list(prep.taxonomy.labels),
@@ -75,7 +76,12 @@ def model_meta(config: TrainConfig, prep: Prepared, fitted, train_docs, seconds)
         "epoch_seconds": [round(x, 1) for x in fitted.epoch_times],
         "first_loss": history[0] if history else None,
         "final_loss": history[-1] if history else None,
-        "onnx": "opset 17, eager attention, int8 per-channel dynamic quantisation",
+        "onnx": "opset 17, eager attention, int8 per-channel dynamic quantisation"
+        + (
+            f"; weight-only 8-bit blocks of 128 for {', '.join(prep.choice.weight_only)}"
+            if prep.choice.weight_only and not config.tiny
+            else ""
+        ),
         "dev_scores": None,
     }
 

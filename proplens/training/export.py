@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 
@@ -58,11 +59,56 @@ def _export(model: MultiTask, path: Path, opset: int) -> Path:
     return path
 
 
-def quantize(src: Path, dst: Path) -> Path:
-    """Per-channel dynamic int8 quantisation of the weights (onnxruntime)."""
+def quantize(src: Path, dst: Path, weight_only: tuple[str, ...] = ()) -> Path:
+    """Per-channel dynamic int8 quantisation of the weights (onnxruntime).
+
+    MatMul nodes whose name holds one of `weight_only` (attention's activation products
+    excluded) are quantised weight-only instead: 8-bit symmetric blocks of 128 weights, the
+    product computed with the activations quantised per block (`MatMulNBits`, accuracy level 4),
+    which keeps the outlier channels per-tensor int8 would flatten.
+    """
+    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(str(src), str(dst), per_channel=True, weight_type=QuantType.QInt8)
+    model = onnx.load(str(src))
+    chosen = [
+        n.name
+        for n in model.graph.node
+        if n.op_type == "MatMul"
+        and any(w in n.name for w in weight_only)
+        and "attention" not in n.name
+    ]
+    if chosen:
+        from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
+
+        nbits = MatMulNBitsQuantizer(
+            model,
+            bits=8,
+            block_size=128,
+            is_symmetric=True,
+            accuracy_level=4,
+            nodes_to_include=chosen,
+        )
+        root = logging.getLogger()
+        level = root.level
+        root.setLevel(logging.WARNING)  # the quantiser logs every node it leaves alone at INFO
+        try:
+            nbits.process()
+        finally:
+            root.setLevel(level)
+        src = dst.with_name(dst.name + ".weight-only.onnx")
+        onnx.save_model(nbits.model.model, str(src))
+    try:
+        quantize_dynamic(
+            str(src),
+            str(dst),
+            per_channel=True,
+            weight_type=QuantType.QInt8,
+            nodes_to_exclude=chosen,
+        )
+    finally:
+        if chosen:
+            src.unlink(missing_ok=True)
     return dst
 
 
@@ -107,7 +153,13 @@ def head_arrays(model: MultiTask) -> dict[str, np.ndarray]:
     return {k: v.detach().float().cpu().numpy().astype(np.float32) for k, v in sd.items()}
 
 
-def write_folder(model: MultiTask, tokenizer_json: Path, out: Path, keep_fp32: bool = True) -> None:
+def write_folder(
+    model: MultiTask,
+    tokenizer_json: Path,
+    out: Path,
+    keep_fp32: bool = True,
+    weight_only: tuple[str, ...] = (),
+) -> None:
     """Write model.onnx (int8, its weights in `model.onnx.data*` parts when large),
     heads.safetensors and tokenizer.json into `out`.
 
@@ -118,7 +170,7 @@ def write_folder(model: MultiTask, tokenizer_json: Path, out: Path, keep_fp32: b
     out.mkdir(parents=True, exist_ok=True)
     fp32_dir = out.parent / f"{out.name}.fp32"
     fp32 = export_onnx(model, fp32_dir / "model.onnx")
-    quantize(fp32, out / "model.onnx")
+    quantize(fp32, out / "model.onnx", weight_only)
     split_weights(out / "model.onnx")
     save_file(head_arrays(model), str(out / HEADS_FILE))
     shutil.copyfile(tokenizer_json, out / "tokenizer.json")

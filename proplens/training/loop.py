@@ -196,7 +196,8 @@ def train(
     prep = prepare(config, train_docs)
     fitted = fit_model(config, prep, out.parent / f"{out.name}.ckpt", progress)
     train_seconds = time.time() - started
-    write_folder(fitted.model, prep.tokenizer_json, out)
+    weight_only = () if config.tiny else prep.choice.weight_only
+    write_folder(fitted.model, prep.tokenizer_json, out, weight_only=weight_only)
     cfg = model_config(config, prep, fitted)
     meta = model_meta(config, prep, fitted, train_docs, train_seconds)
     _write_json(out, cfg, meta)

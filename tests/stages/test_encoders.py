@@ -87,7 +87,7 @@ def tiny_mpnet_folder(folder: Path) -> Path:
         hidden_size=32,
         num_hidden_layers=2,
         num_attention_heads=2,
-        intermediate_size=64,
+        intermediate_size=128,  # a whole block of weight-only quantisation (128)
         max_position_embeddings=514,
         pad_token_id=1,
         bos_token_id=0,
@@ -114,6 +114,10 @@ def test_non_bert_encoder_trains_exports_and_is_fed_its_own_special_tokens(tmp_p
     meta = json.loads((out / "meta.json").read_text())
     assert meta["train_config"]["encoder"] == str(encoder)
     assert meta["encoder_lr"] == 1e-3 and meta["base_model"] == "tiny-mpnet"
+    onnx = pytest.importorskip("onnx")
+    ops = {n.op_type for n in onnx.load(str(out / "model.onnx")).graph.node}
+    assert "MatMulNBits" in ops  # the feed-forward outputs, weight-only
+    assert "weight-only 8-bit" in meta["onnx"]
 
     nlp = proplens.load(out)
     fed = []
