@@ -54,9 +54,10 @@ def model_card(config: dict, meta: dict) -> str:
         f"- Articles: {len(meta.get('trained_on', []))} (of which "
         f"{len(meta.get('calibration_holdout', []))} held out for calibration only).",
         f"- Training data SHA-256: `{meta.get('training_data_sha256')}`.",
-        f"- Epochs {tc.get('epochs')}, batch {tc.get('batch_size')}, lr {tc.get('lr')} "
+        f"- Epochs {tc.get('epochs')}, batch {tc.get('batch_size')}, lr {meta.get('encoder_lr')} "
         f"(heads {tc.get('head_lr')}), seed {tc.get('seed')}; {meta.get('train_seconds')} s "
-        f"in total, epochs {meta.get('epoch_seconds')} s.",
+        f"of preparing and fitting (over resumed runs too), epochs timed in this run "
+        f"{meta.get('epoch_seconds')} s.",
         f"- torch {meta.get('torch_version')}, transformers {meta.get('transformers_version')}.",
         "",
         "## Scores",

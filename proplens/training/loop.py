@@ -74,6 +74,7 @@ class Fitted:
     model: MultiTask
     history: list[dict]
     epoch_times: list[float]
+    seconds: float = 0.0  # fitting time over every run that got here (resumes included)
 
 
 def _optimiser(model, config: TrainConfig, prep: Prepared):
@@ -100,8 +101,11 @@ def fit_model(config: TrainConfig, prep: Prepared, ckpt: Path, progress: bool) -
     ema = _ema_model(model, config.ema) if config.ema else None
     step = 0
     history: list[dict] = []
+    before = 0.0  # fitting seconds of the runs this one resumes
     if config.resume and (ckpt / CKPT_STATE).is_file():
         step, history = _load_ckpt(ckpt, model, opt, sched, ema)
+        before = float(json.loads((ckpt / CKPT_STATE).read_text()).get("seconds", 0.0))
+    t_fit = time.time()
     bar = None
     if progress:
         from tqdm import tqdm
@@ -132,15 +136,17 @@ def fit_model(config: TrainConfig, prep: Prepared, ckpt: Path, progress: bool) -
             if done % 10 == 0 or done == prep.total:
                 _log(f"step={done} " + " ".join(f"{k}={v:.4f}" for k, v in rec.items()))
             if config.checkpoint_every and done % config.checkpoint_every == 0:
-                _save_ckpt(ckpt, model, opt, sched, done, history, ema)
+                spent = before + time.time() - t_fit
+                _save_ckpt(ckpt, model, opt, sched, done, history, ema, spent)
         epoch_times.append(time.time() - t_epoch)
         _log(f"epoch {epoch + 1} done in {epoch_times[-1]:.0f}s")
         t_epoch = time.time()
     if bar:
         bar.close()
-    _save_ckpt(ckpt, model, opt, sched, done, history, ema)
+    spent = before + time.time() - t_fit
+    _save_ckpt(ckpt, model, opt, sched, done, history, ema, spent)
     model.eval()
-    return Fitted(ema.module if ema is not None else model, history, epoch_times)
+    return Fitted(ema.module if ema is not None else model, history, epoch_times, spent)
 
 
 def _step(model, opt, sched, ema, batch: dict, cw, config: TrainConfig) -> dict:
@@ -194,8 +200,9 @@ def train(
     out = Path(config.out)
     started = time.time()
     prep = prepare(config, train_docs)
+    prepared = time.time() - started
     fitted = fit_model(config, prep, out.parent / f"{out.name}.ckpt", progress)
-    train_seconds = time.time() - started
+    train_seconds = prepared + fitted.seconds  # fitting counted over resumed runs too
     weight_only = () if config.tiny else prep.choice.weight_only
     write_folder(fitted.model, prep.tokenizer_json, out, weight_only=weight_only)
     cfg = model_config(config, prep, fitted)
@@ -214,7 +221,9 @@ def _ema_model(model, decay: float):
     return AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(decay), use_buffers=True)
 
 
-def _save_ckpt(ckpt: Path, model, opt, sched, step: int, history: list, ema=None) -> None:
+def _save_ckpt(
+    ckpt: Path, model, opt, sched, step: int, history: list, ema=None, seconds: float = 0.0
+) -> None:
     ckpt.mkdir(parents=True, exist_ok=True)
     tmp = ckpt / (CKPT_WEIGHTS + ".tmp")
     state = {"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict()}
@@ -222,7 +231,8 @@ def _save_ckpt(ckpt: Path, model, opt, sched, step: int, history: list, ema=None
         state["ema"] = ema.state_dict()
     torch.save(state, tmp)
     tmp.replace(ckpt / CKPT_WEIGHTS)
-    (ckpt / CKPT_STATE).write_text(json.dumps({"step": step, "history": history}))
+    state = {"step": step, "history": history, "seconds": round(seconds, 1)}
+    (ckpt / CKPT_STATE).write_text(json.dumps(state))
 
 
 def _load_ckpt(ckpt: Path, model, opt, sched, ema=None) -> tuple[int, list]:

@@ -43,9 +43,13 @@ def test_train_cli_writes_model_and_resumes(tmp_path, extra):
     if extra:
         assert {k: meta["train_config"][k] for k in RECIPE} == RECIPE
     assert (out / "README.md").read_text().startswith("# proplens-minilm")
+    state = tmp_path / "model.ckpt" / "state.json"
+    first = json.loads(state.read_text())["seconds"]
     result = CliRunner().invoke(app, args + ["3", "--resume"])
     assert result.exit_code == 0, result.output
+    assert json.loads(state.read_text())["seconds"] >= first > 0  # fitting time adds up
     meta = json.loads((out / "meta.json").read_text())
+    assert meta["train_seconds"] >= first
     assert meta["first_loss"]["step"] == 1 and meta["final_loss"]["step"] == 3
     assert len(meta["epoch_seconds"]) == 1  # epochs finished before the resume are not timed
 
