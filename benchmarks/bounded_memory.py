@@ -44,11 +44,11 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
 
 
-def measure(kind: str, n_chars: int, max_seconds: float) -> dict:
+def measure(kind: str, n_chars: int, max_seconds: float, model: str = "fast") -> dict:
     import proplens
     from proplens.cancel import Cancel, Cancelled, cancellable
 
-    nlp = proplens.load()
+    nlp = proplens.load(model)
     text = article(kind, n_chars)
     loaded = peak_mb()
     started = time.perf_counter()
@@ -82,18 +82,20 @@ def main() -> None:
     parser.add_argument("--sizes", type=float, nargs="+", default=[0.1, 0.5, 1, 2, 5], help="MB")
     parser.add_argument("--kinds", nargs="+", default=["varied", "repetitive"])
     parser.add_argument("--max-seconds", type=float, default=600.0)
+    parser.add_argument("--model", default="fast", help="fast, accurate or a model folder.")
     parser.add_argument("--one", nargs=2, metavar=("KIND", "CHARS"), help=argparse.SUPPRESS)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(measure(args.one[0], int(args.one[1]), args.max_seconds)))
+        print(json.dumps(measure(args.one[0], int(args.one[1]), args.max_seconds, args.model)))
         return
     rows = []
     for kind in args.kinds:
         for mb in args.sizes:
             cmd = [sys.executable, __file__, "--one", kind, str(int(mb * 1_000_000))]
+            cmd += ["--model", args.model, "--max-seconds", str(args.max_seconds)]
             out = subprocess.run(
-                [*cmd, "--max-seconds", str(args.max_seconds)],
+                cmd,
                 capture_output=True,
                 text=True,
                 check=True,
