@@ -92,7 +92,8 @@ def test_analyze_reports_to_file(article, tmp_path, fmt, needle):
     assert needle in out.read_text(encoding="utf-8")
 
 
-def test_analyze_stdin_and_threshold(standin):
+def test_analyze_stdin_and_threshold(standin, monkeypatch):
+    monkeypatch.delenv("PROPLENS_MODEL")  # no --model and no environment: the default model
     result = run("-", "--threshold", "0.85", input=TEXT)
     assert result.exit_code == 0, result.output
     assert standin["args"] == (None, 0.85)
