@@ -70,10 +70,10 @@ def quantize(src: Path, dst: Path, weight_only: tuple[str, ...] = ()) -> Path:
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    model = onnx.load(str(src))
+    model = onnx.load(str(src)) if weight_only else None  # read only when something is chosen
     chosen = [
         n.name
-        for n in model.graph.node
+        for n in (model.graph.node if model is not None else [])
         if n.op_type == "MatMul"
         and any(w in n.name for w in weight_only)
         and "attention" not in n.name
