@@ -25,6 +25,7 @@ import torch
 from proplens.encoders import DESCRIPTION, EncoderChoice, resolve_encoder
 from proplens.errors import ProplensError
 from proplens.log import log as _log
+from proplens.training.model import attention_kwargs, tiny_bert_config
 
 TOKENIZER_FILES = (
     "tokenizer.json",
@@ -104,11 +105,8 @@ def _mlm_model(choice: EncoderChoice, tiny: bool, seed: int):
 
     torch.manual_seed(seed)
     if tiny:
-        from proplens.training.model import tiny_bert_config
-
         return BertForMaskedLM(tiny_bert_config())
-    kwargs = {"attn_implementation": choice.attention} if choice.attention else {}
-    return AutoModelForMaskedLM.from_pretrained(choice.path, **kwargs)
+    return AutoModelForMaskedLM.from_pretrained(choice.path, **attention_kwargs(choice))
 
 
 def _schedule(config: AdaptConfig):

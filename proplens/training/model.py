@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import nn
 
@@ -26,6 +28,11 @@ def tiny_bert_config():
     )
 
 
+def attention_kwargs(choice: EncoderChoice) -> dict[str, Any]:
+    """The from_pretrained keywords that pick the encoder's attention implementation, if any."""
+    return {"attn_implementation": choice.attention} if choice.attention else {}
+
+
 def load_encoder(choice: EncoderChoice | None, tiny: bool = False, seed: int = 0):
     """The transformer body: pretrained from the chosen encoder's folder, or a tiny random BERT.
 
@@ -37,7 +44,7 @@ def load_encoder(choice: EncoderChoice | None, tiny: bool = False, seed: int = 0
     if tiny or choice is None:
         torch.manual_seed(seed)
         return BertModel(tiny_bert_config(), add_pooling_layer=False)
-    kwargs = {"attn_implementation": choice.attention} if choice.attention else {}
+    kwargs = attention_kwargs(choice)
     weights = [p for p in choice.path.glob("*") if p.suffix in (".safetensors", ".bin")]
     if not weights:
         torch.manual_seed(seed)
