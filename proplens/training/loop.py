@@ -231,7 +231,7 @@ def _save_ckpt(
         state["ema"] = ema.state_dict()
     torch.save(state, tmp)
     tmp.replace(ckpt / CKPT_WEIGHTS)
-    state = {"step": step, "history": history, "seconds": round(seconds, 1)}
+    state = {"step": step, "history": history, "seconds": seconds}
     (ckpt / CKPT_STATE).write_text(json.dumps(state))
 
 
