@@ -19,6 +19,8 @@ from proplens.stages.features import STOP, has_content_word
 CANDIDATES = "candidates"
 # PTC v2 spans never start or end with these characters.
 TRIM = " \t\r\n.,:;"
+LEAD_TRIM = TRIM + "?!)]”"  # gold spans never start on the end of a sentence or quote
+TAIL_TRIM = TRIM + "“(["  # ... nor end on an opening quote or bracket
 CRF_KEYS = ("transitions", "start", "end")
 WORDS = re.compile(r"\w+(?:['’]\w+)*")
 
@@ -53,14 +55,15 @@ def _is_word(text: str, i: int) -> bool:
 
 
 def snap(text: str, start: int, end: int) -> tuple[int, int]:
-    """Widen `[start, end)` to whole words, then trim spaces and `.,:;` at both ends."""
+    """Widen `[start, end)` to whole words, then trim spaces and `.,:;` at both ends, closing
+    marks (`?!)]”`) at the start and opening ones (`“([`) at the end."""
     while start > 0 and _is_word(text, start - 1) and _is_word(text, start):
         start -= 1
     while end < len(text) and _is_word(text, end - 1) and _is_word(text, end):
         end += 1
-    while start < end and text[start] in TRIM:
+    while start < end and text[start] in LEAD_TRIM:
         start += 1
-    while end > start and text[end - 1] in TRIM:
+    while end > start and text[end - 1] in TAIL_TRIM:
         end -= 1
     return start, end
 

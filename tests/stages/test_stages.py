@@ -40,6 +40,9 @@ def test_encoder_owner_prefers_central_window():
         ("They are cowards, truly.", 11, 14, "cowards"),
         ("  lies, lies and lies.  ", 0, 24, "lies, lies and lies"),
         ("a: b;", 0, 5, "a: b"),
+        ("Why? This is betrayal!", 3, 22, "This is betrayal!"),
+        ("He said “go” (now", 8, 14, "“go”"),
+        ("He said “go” (now", 3, 14, "said “go”"),
     ],
 )
 def test_span_detector_snap_widens_and_trims(text, start, end, expected):
