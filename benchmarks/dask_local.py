@@ -1,7 +1,7 @@
 """`proplens batch` on a Dask `LocalCluster`: the `--scheduler` path, on one machine.
 
-Starts a local cluster (worker processes, one thread each), sends the first `--limit` articles
-of the inputs to it with `run_batch(..., scheduler=cluster.scheduler_address)` and prints the
+Starts a local cluster (worker processes, one thread each), sends the inputs (or their first
+`--limit` articles) to it with `run_batch(..., scheduler=cluster.scheduler_address)` and prints the
 summary. The same run against a cluster that already exists is
 `proplens batch INPUT --scheduler tcp://HOST:8786 --db URL` (docs/corpus.md).
 
@@ -23,7 +23,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("inputs", nargs="+")
     parser.add_argument("--db", required=True)
-    parser.add_argument("--limit", type=int, default=40)
+    parser.add_argument("--limit", type=int, default=None, help="Articles to send (default: all).")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--model", default=None, help="Model folder or module:callable.")
     args = parser.parse_args()
