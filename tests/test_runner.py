@@ -118,6 +118,14 @@ def test_runner_env_factory_is_honoured(tmp_path, store, monkeypatch):
     assert (summary.done, summary.model) == (5, "keyword-fake 1")
 
 
+def test_runner_defaults_to_the_fast_model_like_the_cli(tmp_path, store, monkeypatch):
+    for name in ("PROPLENS_MODEL", "PROPLENS_PIPELINE_FACTORY"):
+        monkeypatch.delenv(name, raising=False)
+    (tmp_path / "one.txt").write_text("The traitors always lie to the nation.", encoding="utf-8")
+    summary = run_batch([tmp_path / "one.txt"], store, progress=False)
+    assert summary.done == 1 and summary.model.startswith("proplens-minilm ")
+
+
 @pytest.mark.parametrize("text", ["0/3", "4/3", "1-3", "a/b", ""])
 def test_runner_parse_shard_rejects(text):
     with pytest.raises(ProplensError, match="`--shard` must look like i/n"):

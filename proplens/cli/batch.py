@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 
 import click
@@ -97,7 +96,7 @@ def batch_cmd(
         summary = run_batch(
             inputs,
             store,
-            pipeline_factory=batch_model(model),
+            pipeline_factory=model,
             workers=workers,
             scheduler=scheduler,
             batch_size=batch_size,
@@ -126,12 +125,6 @@ def batch_cmd(
         f"run {summary.run_id} in {store!r}."
     )
     sys.exit(EXIT_SOME_FAILED if summary.failed else 0)
-
-
-def batch_model(model: str | None) -> str:
-    """The model a batch uses: `--model`, then the two environment variables, then `fast`
-    (a corpus of thousands of articles needs the fast model; `--model accurate` to choose)."""
-    return model or os.environ.get(FACTORY_ENV) or os.environ.get(MODEL_ENV) or "fast"
 
 
 commands = [batch_cmd]

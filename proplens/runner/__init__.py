@@ -26,6 +26,7 @@ from proplens.runner.inputs import (
 from proplens.runner.pipelines import (
     FACTORY_ENV,
     analyse,
+    batch_factory,
     cached_pipeline,
     load_pipeline,
     model_id,
@@ -37,6 +38,7 @@ __all__ = [
     "FACTORY_ENV",
     "Item",
     "analyse",
+    "batch_factory",
     "cached_pipeline",
     "estimate_total",
     "expand_inputs",

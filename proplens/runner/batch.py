@@ -26,8 +26,8 @@ from proplens.runner.inputs import (
     parse_shard,
 )
 from proplens.runner.pipelines import (
+    batch_factory,
     load_pipeline,
-    resolve_factory,
 )
 from proplens.storage.store import Result, Store
 
@@ -80,8 +80,9 @@ def run_batch(
         inputs: Files, folders (searched recursively), glob patterns, JSONL files, `"-"`, Docs.
         store: Where results go.
         pipeline: A ready pipeline object, used in this process (tests, notebooks).
-        pipeline_factory: How worker processes build the model: None (default model, or
-            `$PROPLENS_PIPELINE_FACTORY`), a model folder, `"module:callable"`, or a callable.
+        pipeline_factory: How worker processes build the model: None (`fast`, or
+            `$PROPLENS_PIPELINE_FACTORY` or `$PROPLENS_MODEL` when set), a shipped model name, a
+            model folder, `"module:callable"`, or a callable.
         workers: Local worker processes; None or 1 runs the model in this process (it already
             uses every core), more start a process pool.
         scheduler: Address of a Dask distributed scheduler, e.g. `tcp://host:8786`.
@@ -115,7 +116,7 @@ def run_batch(
         raise ProplensError(f"`workers` must be at least 1, not {workers}.")
     shard_t = parse_shard(shard)
     expanded = expand_inputs(inputs, glob)
-    spec = resolve_factory(pipeline_factory)
+    spec = batch_factory(pipeline_factory)
     parallel = scheduler is not None or (workers or 1) > 1
     if pipeline is not None and parallel and pipeline_factory is None:
         raise ProplensError(

@@ -25,6 +25,17 @@ def resolve_factory(spec: Any = None) -> Any:
     return str(spec) if isinstance(spec, Path) else spec
 
 
+def batch_factory(spec: Any = None) -> Any:
+    """The model a batch runs: `spec`, then `$PROPLENS_PIPELINE_FACTORY`, then `$PROPLENS_MODEL`,
+    then `fast` (a corpus of thousands of articles needs the fast model; name `accurate` to
+    choose it). The CLI's `batch` and `run_batch` share this default."""
+    from proplens.shipped import MODEL_ENV
+
+    if spec is not None:
+        return resolve_factory(spec)
+    return os.environ.get(FACTORY_ENV) or os.environ.get(MODEL_ENV) or "fast"
+
+
 def load_pipeline(spec: Any = None, **kwargs: Any) -> Any:
     """Build a pipeline from a picklable factory `spec`.
 

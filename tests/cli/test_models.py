@@ -67,10 +67,10 @@ def test_proplens_model_names_the_model_used_when_none_is_given(monkeypatch, tmp
     ],
 )
 def test_batch_uses_the_fast_model_unless_told_otherwise(monkeypatch, option, env, expected):
-    from proplens.cli.batch import batch_model
+    from proplens.runner import batch_factory
 
     for name in ("PROPLENS_MODEL", "PROPLENS_PIPELINE_FACTORY"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    assert batch_model(option) == expected
+    assert batch_factory(option) == expected
