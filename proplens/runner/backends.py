@@ -109,12 +109,21 @@ class _Pool:
         self.pool.shutdown(cancel_futures=True)
 
 
+def _dask_threads() -> int:
+    """The threads this Dask worker was given (`dask worker --nthreads N`): the model uses that
+    many, so workers sharing a machine do not oversubscribe its cores (onnxruntime's default
+    is every core, in every worker)."""
+    from distributed import get_worker
+
+    return max(1, int(get_worker().state.nthreads))
+
+
 def _dask_analyse(items: list[tuple[str | None, Doc]], spec: Any, mbs: int) -> list[Result]:
-    return analyse(cached_pipeline(spec), items, mbs)
+    return analyse(cached_pipeline(spec, threads=_dask_threads()), items, mbs)
 
 
 def _dask_describe(spec: Any) -> ModelId:
-    return model_id(cached_pipeline(spec))
+    return model_id(cached_pipeline(spec, threads=_dask_threads()))
 
 
 class _Dask:

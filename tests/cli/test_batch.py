@@ -11,9 +11,10 @@ from pathlib import Path
 import dask
 import pytest
 from click.testing import CliRunner
-from dask.distributed import LocalCluster  # before dask.config.set: it adds distributed's config
+from dask.distributed import Client, LocalCluster  # before dask.config.set (adds its config)
 
 from proplens.cli import app
+from proplens.runner.backends import _dask_threads
 from proplens.storage import Store
 from tests.fakes import article
 
@@ -175,6 +176,8 @@ def test_batch_dask_scheduler_matches_local_run(tmp_path):
             "--batch-size",
             "10",
         )
+        with Client(cluster) as client:  # a worker's model gets its threads, not every core
+            assert client.submit(_dask_threads, pure=False).result() == 1
     assert result.exit_code == 0, result.output
     assert "Done 30, skipped 0, failed 0" in result.output
     assert snapshot(remote) == snapshot(local)
