@@ -85,6 +85,42 @@ def test_runner_skips_duplicate_texts_in_one_batch(tmp_path, store):
     assert (summary.done, summary.skipped, store.count()) == (1, 1, 1)
 
 
+class _Calls(KeywordPipeline):
+    """`KeywordPipeline` that records the texts the model was run on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+
+    def __call__(self, text_or_doc):
+        self.texts.append(getattr(text_or_doc, "text", text_or_doc))
+        return super().__call__(text_or_doc)
+
+
+@pytest.mark.parametrize("batch_size", [1, 10], ids=["across-batches", "in-one-batch"])
+def test_runner_syndicated_story_is_an_article_of_each_outlet(tmp_path, store, batch_size):
+    import gzip
+
+    story = {"text": "Reuters: the traitors fear the flood.", "date": "2024-01-02"}
+    records = [
+        {**article(1), "source": "Herald"},
+        {**story, "id": "r1", "source": "Reuters"},
+        {**story, "id": "w1", "source": "Washington Times"},
+        {**story, "id": "r2", "source": "Reuters"},  # the same outlet twice: stored once
+    ]
+    dump = tmp_path / "dump.jsonl.gz"
+    with gzip.open(dump, "wt", encoding="utf-8") as f:
+        f.writelines(json.dumps(r) + "\n" for r in records)
+    model = _Calls()
+    first = run_batch([dump], store, pipeline=model, batch_size=batch_size, progress=False)
+    again = run_batch([dump], store, pipeline=model, batch_size=batch_size, progress=False)
+    stored = {d.id: d for d in store.iter_articles()}
+    assert (first.done, first.skipped, again.done, again.skipped) == (3, 1, 0, 4)
+    assert sorted(stored) == ["a001", "r1", "w1"] and model.texts.count(story["text"]) == 1
+    assert stored["w1"].source == "Washington Times" and stored["w1"].spans == stored["r1"].spans
+    assert [s.technique for s in stored["w1"].spans] != []
+
+
 def test_runner_shards_partition_the_corpus(tmp_path, store, db_url):
     corpus = write_corpus(tmp_path / "in", n=40)
     done = [

@@ -179,15 +179,19 @@ def _run_one(
     model = backend.model
     failed = [Result(i.origin, i.doc, i.error) for i in batch if i.error is not None]
     readable = [(i.origin, i.doc) for i in batch if i.error is None and i.doc is not None]
-    stored = store.done_hashes([d.content_hash for _, d in readable], model)
+    seen = store.done_keys([d.content_hash for _, d in readable], model)
+    analysed = {h for h, _ in seen}
     todo: list[tuple[str | None, Doc]] = []
-    seen, skipped = set(stored), 0
+    copies: list[tuple[str | None, Doc]] = []  # another outlet's copy of a text: reuse marks
+    skipped = 0
     for origin, doc in readable:
-        if doc.content_hash in seen:
+        key = (doc.content_hash, doc.source or "")
+        if key in seen:
             skipped += 1
-        else:
-            seen.add(doc.content_hash)
-            todo.append((origin, doc))
+            continue
+        seen.add(key)
+        (copies if doc.content_hash in analysed else todo).append((origin, doc))
+        analysed.add(doc.content_hash)
     tried = store.attempts([d.content_hash for _, d in todo], model)
     fresh = [t for t in todo if not tried.get(t[1].content_hash)]
     suspects = [t for t in todo if 0 < tried.get(t[1].content_hash, 0) < MAX_ATTEMPTS]
@@ -205,7 +209,28 @@ def _run_one(
     for one in suspects:
         more = store.write_batch(run_id, model, _analyse([one], backend, store, run_id, 1))
         counts = {k: counts[k] + more[k] for k in counts}
+    if copies:
+        more = store.write_batch(run_id, model, _copies(copies, backend, store, run_id))
+        counts = {k: counts[k] + more[k] for k in counts}
     return counts
+
+
+def _copies(
+    items: list[tuple[str | None, Doc]], backend: Any, store: Store, run_id: int
+) -> list[Result]:
+    """Results for texts already analysed under another outlet: their stored marks, or (when
+    that analysis failed) a run of the model."""
+    stored = store.stored_spans([d.content_hash for _, d in items], backend.model)
+    results, again = [], []
+    for origin, doc in items:
+        if doc.content_hash in stored:
+            copy = doc.copy(with_spans=False)
+            for s in stored[doc.content_hash]:
+                copy.add_span(s.start, s.end, s.technique, s.score, s.alternatives)
+            results.append(Result(origin, copy))
+        else:
+            again.append((origin, doc))
+    return results + _analyse(again, backend, store, run_id, 1)
 
 
 def _analyse(

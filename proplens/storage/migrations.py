@@ -266,3 +266,23 @@ def m005_article_technique_counts(conn: Connection) -> None:
             "GROUP BY article_id, COALESCE(technique, '')"
         )
     )
+
+
+@migration
+def m006_article_publisher(conn: Connection) -> None:
+    """A finished analysis is kept once per (text, outlet, model), not per (text, model): a
+    story syndicated to two outlets is an article of each. `publisher` is the outlet ('' when
+    the input named none), so inputs without outlets are deduplicated by text as before."""
+    conn.execute(sa.text("ALTER TABLE articles ADD COLUMN publisher TEXT NOT NULL DEFAULT ''"))
+    conn.execute(sa.text("UPDATE articles SET publisher = COALESCE(source, '')"))
+    conn.execute(sa.text("DROP INDEX ux_articles_done"))
+    articles = sa.Table("articles", sa.MetaData(), autoload_with=conn)
+    sa.Index(
+        "ux_articles_done",
+        articles.c.content_hash,
+        articles.c.publisher,
+        articles.c.model_name,
+        articles.c.model_version,
+        unique=True,
+        **_where_done(),
+    ).create(conn)

@@ -24,7 +24,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 @dataclass(frozen=True)
 class ModelId:
-    """The model a result came from: an article is analysed once per (content hash, model)."""
+    """The model a result came from: an article is stored once per (text, outlet, model)."""
 
     name: str
     version: str
@@ -64,6 +64,7 @@ def article_values(doc: Doc, run_id, model: ModelId, origin, status, error) -> d
         "doc_id": doc.id,
         "title": doc.title,
         "source": doc.source,
+        "publisher": doc.source or "",  # the outlet in the uniqueness key (m006)
         "url": doc.url,
         "date": doc.date,
         "month": month_of(doc.date),

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from proplens.doc import Doc
+from proplens.doc import Doc, Span
 from proplens.errors import StoreError
 from proplens.storage.connections import why
 from proplens.storage.corrections import add_correction, corrected_articles
@@ -120,30 +120,56 @@ class Store(RunLog, Reading):
 
     # -- writing ------------------------------------------------------------------------------
 
-    def done_hashes(self, hashes: Iterable[str], model: ModelId) -> set[str]:
-        """The subset of `hashes` already analysed by `model`."""
+    def done_keys(self, hashes: Iterable[str], model: ModelId) -> set[tuple[str, str]]:
+        """`(content_hash, publisher)` of the articles with these texts that `model` analysed.
+
+        An article is stored once per text, outlet (`publisher`: its `source`, '' when none)
+        and model: a story syndicated to two outlets is an article of each.
+        """
         a = self.articles
         hashes = list(dict.fromkeys(hashes))
-        found: set[str] = set()
+        found: set[tuple[str, str]] = set()
         with self._connect() as conn:
             for i in range(0, len(hashes), CHUNK):
-                query = sa.select(a.c.content_hash).where(
+                query = sa.select(a.c.content_hash, a.c.publisher).where(
                     a.c.content_hash.in_(hashes[i : i + CHUNK]),
                     a.c.model_name == model.name,
                     a.c.model_version == model.version,
                     a.c.status == DONE,
                 )
-                found.update(conn.scalars(query))
+                found.update((h, p) for h, p in conn.execute(query))
         return found
+
+    def stored_spans(self, hashes: Iterable[str], model: ModelId) -> dict[str, list[Span]]:
+        """The spans `model` found in each of these texts, for those it analysed (under any
+        outlet), so another outlet's copy of a text is stored without running the model."""
+        a = self.articles
+        hashes = list(dict.fromkeys(hashes))
+        first: dict[str, int] = {}
+        with self._connect() as conn:
+            for i in range(0, len(hashes), CHUNK):
+                query = (
+                    sa.select(a.c.content_hash, sa.func.min(a.c.id))
+                    .where(
+                        a.c.content_hash.in_(hashes[i : i + CHUNK]),
+                        a.c.model_name == model.name,
+                        a.c.model_version == model.version,
+                        a.c.status == DONE,
+                    )
+                    .group_by(a.c.content_hash)
+                )
+                first.update((h, id) for h, id in conn.execute(query))
+            spans = self._spans_for(conn, list(first.values()))
+        return {h: spans.get(id, []) for h, id in first.items()}
 
     def write_batch(
         self, run_id: int | None, model: ModelId, results: Iterable[Result], skipped: int = 0
     ) -> dict[str, int]:
         """Store a batch of results in one transaction and add its counts to the run.
 
-        A result whose text is already stored for `model` counts as skipped (so concurrent
-        shards never duplicate an article). A failure replaces any earlier failure of the same
-        origin; a success clears them.
+        A result whose text and outlet are already stored for `model` counts as skipped (so
+        concurrent shards never duplicate an article). A failure replaces any earlier failure
+        of the same origin; a success clears them.
 
         Returns:
             `{"done": …, "skipped": …, "failed": …}` for this batch.
@@ -226,6 +252,6 @@ class Store(RunLog, Reading):
             from sqlalchemy.dialects.sqlite import insert
         a = self.articles
         return insert(a).on_conflict_do_nothing(
-            index_elements=[a.c.content_hash, a.c.model_name, a.c.model_version],
+            index_elements=[a.c.content_hash, a.c.publisher, a.c.model_name, a.c.model_version],
             index_where=sa.text("status = 'done'"),
         )

@@ -50,16 +50,26 @@ def test_store_roundtrip_keeps_text_spans_and_metadata(store):
     assert store.get_article(999) is None and store.get_article("x") is None
 
 
-def test_store_skips_same_text_and_model_only(store):
+def test_store_skips_same_text_outlet_and_model_only(store):
     run = store.start_run(MODEL)
-    doc = make_doc(1)
+    doc, syndicated = make_doc(1, source="Reuters"), make_doc(1, source="Herald")
     assert store.write_batch(run, MODEL, [Result("a", doc), Result("b", doc)])["skipped"] == 1
-    assert store.done_hashes([doc.content_hash, "0" * 64], MODEL) == {doc.content_hash}
+    assert store.write_batch(run, MODEL, [Result("c", syndicated)])["done"] == 1
+    hashes = [doc.content_hash, "0" * 64]
+    assert store.done_keys(hashes, MODEL) == {
+        (doc.content_hash, "Reuters"),
+        (doc.content_hash, "Herald"),
+    }
+    spans = store.stored_spans(hashes, MODEL)
+    assert list(spans) == [doc.content_hash]
+    assert [(s.start, s.end, s.technique) for s in spans[doc.content_hash]] == [
+        (15, 23, "Name_Calling,Labeling")
+    ]
     other = ModelId("fake", "2")
-    assert store.done_hashes([doc.content_hash], other) == set()
+    assert store.done_keys([doc.content_hash], other) == set()
     assert store.write_batch(run, other, [Result("a", doc)])["done"] == 1
-    assert store.count() == 2
-    assert store.get_run(run)["done"] == 2 and store.get_run(run)["skipped"] == 1
+    assert store.count() == 3
+    assert store.get_run(run)["done"] == 3 and store.get_run(run)["skipped"] == 1
 
 
 def test_store_failure_replaced_then_cleared_by_success(store):
@@ -191,3 +201,33 @@ def test_store_refuses_a_file_that_is_not_a_database(tmp_path):
     with pytest.raises(StoreError, match="Could not open the database .*not a database"):
         Store(str(path))
     assert path.read_text(encoding="utf-8") == "my precious notes\n" * 100
+
+
+def test_store_publisher_migration_keeps_rows_and_lets_another_outlet_in(db_url):
+    engine = sa.create_engine(db_url)
+    with engine.begin() as conn:  # the schema as it was before m006, with one stored article
+        table = sa.Table(
+            MIGRATIONS_TABLE,
+            sa.MetaData(),
+            sa.Column("name", sa.String(200), primary_key=True),
+            sa.Column("applied_at", sa.String(32)),
+        )
+        table.create(conn)
+        for fn in MIGRATIONS[:5]:
+            fn(conn)
+            conn.execute(sa.insert(table).values(name=fn.__name__, applied_at="then"))
+        doc = make_doc(1, source="Reuters")
+        conn.execute(
+            sa.text(
+                "INSERT INTO articles (content_hash, model_name, model_version, status, source, "
+                "text, created) VALUES (:h, 'fake', '1', 'done', 'Reuters', :t, 'then')"
+            ),
+            {"h": doc.content_hash, "t": doc.text},
+        )
+    engine.dispose()
+    with Store(db_url) as store:
+        assert store.migrated == ["m006_article_publisher"]
+        assert store.done_keys([doc.content_hash], MODEL) == {(doc.content_hash, "Reuters")}
+        again = store.write_batch(None, MODEL, [Result("a", doc)])
+        other = store.write_batch(None, MODEL, [Result("b", make_doc(1, source="Herald"))])
+        assert (again["skipped"], other["done"], store.count()) == (1, 1, 2)
