@@ -58,7 +58,7 @@ class SoftDoc:
 
 def clean_sha1(clean: str) -> str:
     """SHA-1 of a clean text with its quotes folded, so a teacher and a student that differ only
-    in `fold_quotes` agree on it (folding keeps every offset)."""
+    in their quote style agree on it (folding keeps every offset)."""
     from proplens.normalize import QUOTE_FOLD
 
     return hashlib.sha1(clean.translate(QUOTE_FOLD).encode("utf-8", "surrogatepass")).hexdigest()

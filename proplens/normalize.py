@@ -351,21 +351,57 @@ def normalize(raw: str) -> tuple[str, OffsetMap]:
 
 # Typographic quotes and apostrophes folded to ASCII, one character for one (offsets unchanged).
 QUOTE_FOLD = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"'})
+# A straight quote opens when nothing but white space, an opening bracket or a dash precedes it.
+_OPENING = {q: re.compile(r"(?<![^\s(\[{<\u2014\u2013/-])" + re.escape(q)) for q in ('"', "'")}
+QUOTE_STYLES = ("as-is", "straight", "curly")
 
 
-def normalizer(fold_quotes: bool = False):
-    """The normalisation a model was trained with: `normalize`, then (when `fold_quotes`)
-    curly quotes and apostrophes replaced by straight ones. The offset map is unchanged, since
-    each folded character stays one character.
+def curl_quotes(text: str) -> str:
+    """`text` with straight quotes made typographic, one character for one (offsets unchanged):
+    `"` opening (at the start, after white space, a bracket or a dash) becomes “, any other ”;
+    `'` likewise ‘ or ’, so apostrophes become ’ as in most edited news text."""
+    for straight, (opening, closing) in (('"', "“”"), ("'", "‘’")):
+        if straight in text:
+            text = _OPENING[straight].sub(opening, text).replace(straight, closing)
+    return text
+
+
+def requote(text: str, style: str) -> str:
+    """`text` with its quotes in `style`: "as-is", "straight" (ASCII) or "curly"."""
+    if style == "straight":
+        return text.translate(QUOTE_FOLD)
+    return curl_quotes(text) if style == "curly" else text
+
+
+def quote_style(config: dict) -> str:
+    """The quote style a model reads, from its config's `normalize` section (`quotes`, or the
+    older `fold_quotes: true` for "straight"); "as-is" when it names none."""
+    section = config.get("normalize") or {}
+    style = section.get("quotes") or ("straight" if section.get("fold_quotes") else "as-is")
+    if style not in QUOTE_STYLES:
+        from proplens.errors import ModelError
+
+        raise ModelError(
+            f"The model's config.json asks for quote style {style!r}, which this proplens does "
+            f"not know (it knows {', '.join(QUOTE_STYLES)}); upgrade proplens or retrain."
+        )
+    return str(style)
+
+
+def normalizer(quotes: bool | str = False):
+    """The normalisation a model was trained with: `normalize`, then its quotes in the model's
+    style (`requote`; True means "straight", False "as-is"). The offset map is unchanged, since
+    each changed character stays one character.
 
     Returns:
         A function `raw -> (clean, OffsetMap)`.
     """
-    if not fold_quotes:
+    style = quotes if isinstance(quotes, str) else ("straight" if quotes else "as-is")
+    if style == "as-is":
         return normalize
 
-    def folded(raw: str) -> tuple[str, OffsetMap]:
+    def requoted(raw: str) -> tuple[str, OffsetMap]:
         clean, omap = normalize(raw)
-        return clean.translate(QUOTE_FOLD), omap
+        return requote(clean, style), omap
 
-    return folded
+    return requoted

@@ -23,7 +23,7 @@ from proplens.cancel import check, current
 from proplens.doc import Doc
 from proplens.encoder import Encoder
 from proplens.errors import ModelError
-from proplens.normalize import QUOTE_FOLD
+from proplens.normalize import quote_style, requote
 from proplens.stages.span_detector import SpanDetector
 from proplens.stages.technique_classifier import TechniqueClassifier
 from proplens.taxonomy import Taxonomy
@@ -108,7 +108,7 @@ class Pipeline:
         # Every model call first checks whether its analysis was cancelled (proplens.cancel):
         # a call covers two windows, so a cancelled analysis stops within a fraction of a second.
         self.encoder.session = _CheckedSession(self.encoder.session)
-        self.fold_quotes = bool(self.config.get("normalize", {}).get("fold_quotes"))
+        self.quotes = quote_style(self.config)
         where = f"The model at {self.path}"
         self.taxonomy = Taxonomy.from_config(self.config.get("taxonomy"), where=where)
         if tuple(self.classifier.labels) != self.taxonomy.labels:
@@ -180,10 +180,9 @@ class Pipeline:
         """The text this model reads for `doc` and its offset map back to `doc.text`.
 
         The Doc's own normalisation (`Doc.clean`, made once per Doc and shared with every
-        view), with curly quotes folded when the model was trained that way (`normalizer`).
+        view), with its quotes in the style the model reads (`proplens.normalize.requote`).
         """
-        clean = doc.clean
-        return (clean.translate(QUOTE_FOLD) if self.fold_quotes else clean), doc.offset_map
+        return requote(doc.clean, self.quotes), doc.offset_map
 
     def _prepare(self, docs: list[Doc]):
         cleaned = [self.model_text(d) for d in docs]

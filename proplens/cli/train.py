@@ -9,6 +9,7 @@ import click
 from proplens.cli.options import corpus_options
 from proplens.corpus.gold import load_gold
 from proplens.errors import ProplensError
+from proplens.normalize import QUOTE_STYLES
 
 
 def _number(name: str, default, help: str, low=0.0, high=None, **bounds):
@@ -147,11 +148,15 @@ def _number(name: str, default, help: str, low=0.0, high=None, **bounds):
     "recorded in this model's meta.json as the measured quality of the recipe.",
 )
 @click.option(
-    "--fold-quotes",
-    is_flag=True,
-    help="Let the model read curly quotes and apostrophes as straight ones (offsets unchanged), "
-    "so typography does not change its marks.",
+    "--quotes",
+    type=click.Choice(QUOTE_STYLES),
+    default="curly",
+    show_default=True,
+    help="The quotes the model reads: straight ones made curly (PTC's usual typography), curly "
+    "ones made straight, or as written; one character for one, so offsets are unchanged and "
+    "typography does not change the marks.",
 )
+@click.option("--fold-quotes", is_flag=True, hidden=True, help="The same as --quotes straight.")
 @click.option(
     "--mix-paragraphs",
     type=click.IntRange(0),
@@ -205,6 +210,8 @@ def train_cmd(corpus, splits, dev, token_threshold, low_threshold, no_lexical, n
     from proplens.taxonomy import get_taxonomy
     from proplens.training.config import TrainConfig, check_config
 
+    if opts.pop("fold_quotes"):
+        opts["quotes"] = "straight"
     config = TrainConfig(
         **opts,
         token_threshold=token_threshold,

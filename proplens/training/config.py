@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from proplens.errors import ProplensError
+from proplens.normalize import QUOTE_STYLES
 from proplens.taxonomy import DEFAULT_TAXONOMY
 
 
@@ -39,7 +40,7 @@ class TrainConfig:
     resample: float = 0.0
     layer_decay: float = 1.0
     head_dropout: float = 0.1
-    fold_quotes: bool = False  # the model reads curly quotes as straight ones
+    quotes: str = "curly"  # the quote style the model reads (proplens.normalize.requote)
     mix_paragraphs: int = 0  # mixed-context copies of each training article (training.augment)
     pseudo: str | None = None  # a `proplens label` folder: a teacher's soft labels
     pseudo_weight: float = 1.0
@@ -76,6 +77,10 @@ def check_config(config: TrainConfig) -> None:
         raise ProplensError(
             f"The stride ({config.stride}) must be at most the window minus 2 "
             f"({config.window - 2}), or some word pieces would never be seen; lower --stride."
+        )
+    if config.quotes not in QUOTE_STYLES:
+        raise ProplensError(
+            f"--quotes must be one of {', '.join(QUOTE_STYLES)}, not {config.quotes!r}."
         )
     if config.crf and config.pseudo:
         raise ProplensError(

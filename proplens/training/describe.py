@@ -46,7 +46,7 @@ def model_config(config: TrainConfig, prep: Prepared, fitted) -> dict:
             "n_alternatives": 3,
         },
         "threshold": config.threshold,
-        "normalize": {"fold_quotes": config.fold_quotes},
+        "normalize": {"quotes": config.quotes},
         "taxonomy": prep.taxonomy.to_config(),
     }
 

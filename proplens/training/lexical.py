@@ -128,13 +128,13 @@ def add_lexical(folder, fit: list[Doc], hold: list[Doc], c: float = 10.0) -> flo
     from pathlib import Path
 
     from proplens.evaluation import Evaluation
-    from proplens.normalize import normalizer
+    from proplens.normalize import normalizer, quote_style
     from proplens.pipeline import load
     from proplens.training.data import clean_spans
 
     folder = Path(folder)
     config = json.loads((folder / "config.json").read_text())
-    normalize = normalizer(bool(config.get("normalize", {}).get("fold_quotes")))
+    normalize = normalizer(quote_style(config))
     docs = []
     for d in fit:
         clean, spans = clean_spans(d, normalize)

@@ -80,7 +80,7 @@ def _pseudo_docs(config: TrainConfig, tokenizer, taxonomy: Taxonomy) -> tuple[li
         td = build_pseudo_doc(
             soft,
             tokenizer,
-            normalizer(config.fold_quotes),
+            normalizer(config.quotes),
             config.window,
             config.stride,
             config.pseudo_weight,
@@ -131,7 +131,7 @@ def prepare(config: TrainConfig, train_docs: list[Doc]) -> Prepared:
     fit = [d for i, d in enumerate(docs) if i not in hold_idx]
     t0 = time.time()
     taxonomy = get_taxonomy(config.taxonomy)
-    norm = normalizer(config.fold_quotes)
+    norm = normalizer(config.quotes)
     mixed = mixed_copies(fit, config.mix_paragraphs, config.seed) if config.mix_paragraphs else []
     tdocs = [
         build_doc(d, tokenizer, norm, config.window, config.stride, taxonomy.labels)
