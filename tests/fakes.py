@@ -159,3 +159,22 @@ class LongWordPipeline(StandInPipeline):
                 if i and m.start() - words[i - 1].end() == 1:
                     doc.add_span(words[i - 1].start(), m.end(), "Repetition", 0.5)
             yield doc
+
+
+def migrate_to(conn, n: int) -> None:
+    """Bring an empty database behind `conn` to the schema of the first `n` migrations only, as
+    an older proplens left it."""
+    import sqlalchemy as sa
+
+    from proplens.storage.migrations import MIGRATIONS, MIGRATIONS_TABLE, utcnow
+
+    table = sa.Table(
+        MIGRATIONS_TABLE,
+        sa.MetaData(),
+        sa.Column("name", sa.String(200), primary_key=True),
+        sa.Column("applied_at", sa.String(32)),
+    )
+    table.create(conn)
+    for fn in MIGRATIONS[:n]:
+        fn(conn)
+        conn.execute(sa.insert(table).values(name=fn.__name__, applied_at=utcnow()))

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from proplens.doc import Doc
 from proplens.ingest.dates import parse_date
 from proplens.storage import ModelId, Result, Store
-from proplens.storage.migrations import MIGRATIONS, MIGRATIONS_TABLE, utcnow
 from proplens.storage.queries import ARTICLE_META
+from tests.fakes import migrate_to
 
 MODEL = ModelId("fake", "1")
 
@@ -38,16 +38,7 @@ def test_metadata_migration_backfills_a_database_written_before_it(tmp_path):
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = sa.create_engine(url)
     with engine.begin() as conn:  # the schema as it was before m003
-        table = sa.Table(
-            MIGRATIONS_TABLE,
-            sa.MetaData(),
-            sa.Column("name", sa.String(200), primary_key=True),
-            sa.Column("applied_at", sa.String(32)),
-        )
-        table.create(conn)
-        for fn in MIGRATIONS[:2]:
-            fn(conn)
-            conn.execute(sa.insert(table).values(name=fn.__name__, applied_at=utcnow()))
+        migrate_to(conn, 2)
         conn.execute(
             sa.text(
                 "INSERT INTO articles (content_hash, model_name, model_version, status, date, "

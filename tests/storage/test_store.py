@@ -9,6 +9,7 @@ from proplens.storage import ModelId, Result, Store
 from proplens.storage import store as store_module
 from proplens.storage.migrations import MIGRATIONS, MIGRATIONS_TABLE
 from proplens.storage.store import month_of
+from tests.fakes import migrate_to
 
 MODEL = ModelId("fake", "1")
 
@@ -206,16 +207,7 @@ def test_store_refuses_a_file_that_is_not_a_database(tmp_path):
 def test_store_publisher_migration_keeps_rows_and_lets_another_outlet_in(db_url):
     engine = sa.create_engine(db_url)
     with engine.begin() as conn:  # the schema as it was before m006, with one stored article
-        table = sa.Table(
-            MIGRATIONS_TABLE,
-            sa.MetaData(),
-            sa.Column("name", sa.String(200), primary_key=True),
-            sa.Column("applied_at", sa.String(32)),
-        )
-        table.create(conn)
-        for fn in MIGRATIONS[:5]:
-            fn(conn)
-            conn.execute(sa.insert(table).values(name=fn.__name__, applied_at="then"))
+        migrate_to(conn, 5)
         doc = make_doc(1, source="Reuters")
         conn.execute(
             sa.text(
