@@ -53,6 +53,16 @@ def model_card(config: dict, meta: dict) -> str:
         "",
         f"- Articles: {len(meta.get('trained_on', []))} (of which "
         f"{len(meta.get('calibration_holdout', []))} held out for calibration only).",
+        *(
+            [
+                f"- Self-training: {meta['pseudo_labels'].get('articles')} unlabelled articles "
+                f"labelled by {meta['pseudo_labels'].get('teacher')} "
+                f"{meta['pseudo_labels'].get('teacher_version')} (soft labels, "
+                "`proplens label`)."
+            ]
+            if isinstance(meta.get("pseudo_labels"), dict)
+            else []
+        ),
         f"- Training data SHA-256: `{meta.get('training_data_sha256')}`.",
         f"- Epochs {tc.get('epochs')}, batch {tc.get('batch_size')}, lr {meta.get('encoder_lr')} "
         f"(heads {tc.get('head_lr')}), seed {tc.get('seed')}; {meta.get('train_seconds')} s "
@@ -84,7 +94,8 @@ def _inside_rule(detector: dict) -> str:
     high, low = detector["token_threshold"], detector.get("low_threshold")
     if low is None:
         return f"a token is inside a span when P(B)+P(I) > {high}"
+    within = " within its sentence" if detector.get("sentence_bound") else ""
     return (
         f"a span grows from tokens with P(B)+P(I) > {high} over neighbouring tokens with "
-        f"P(B)+P(I) > {low}"
+        f"P(B)+P(I) > {low}{within}"
     )

@@ -190,6 +190,12 @@ def _number(name: str, default, help: str, low=0.0, high=None, **bounds):
     high=1.0,
 )
 @click.option(
+    "--sentence-bound/--cross-sentences",
+    default=True,
+    show_default=True,
+    help="Let a span cross a sentence end only where the words on both sides are confident.",
+)
+@click.option(
     "--trim-stop-end/--keep-stop-end",
     default=True,
     show_default=True,

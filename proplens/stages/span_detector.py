@@ -82,12 +82,18 @@ def trim_stop_end(text: str, start: int, end: int) -> int:
     return end
 
 
-def inside_mask(p_inside: np.ndarray, threshold: float, low: float | None = None) -> np.ndarray:
+def inside_mask(
+    p_inside: np.ndarray,
+    threshold: float,
+    low: float | None = None,
+    sentence: np.ndarray | None = None,
+) -> np.ndarray:
     """Which tokens are inside a span.
 
     Without `low`, every token with P(inside) > `threshold`. With `low` (hysteresis), every run
     of tokens with P(inside) > `low` that holds at least one token above `threshold`: a span
-    needs one confident token, then extends over its less confident neighbours.
+    needs one confident token, then extends over its less confident neighbours. With
+    `sentence` (each token's sentence index), a span extends only within its own sentence.
     """
     strong = p_inside > threshold
     if low is None or low >= threshold:
@@ -95,11 +101,21 @@ def inside_mask(p_inside: np.ndarray, threshold: float, low: float | None = None
     weak = p_inside > low
     # Label the runs of weak tokens and keep those containing a strong token.
     starts = weak & ~np.concatenate([[False], weak[:-1]])
+    if sentence is not None:
+        starts |= weak & np.concatenate([[True], sentence[1:] != sentence[:-1]])
     run = np.cumsum(starts) * weak
     keep = np.zeros(int(run.max()) + 1, bool)
     keep[run[strong]] = True
     keep[0] = False
     return keep[run]
+
+
+def token_sentences(text: str, offsets: np.ndarray) -> np.ndarray:
+    """The index of the sentence (`proplens.sentences.split_sentences`) each token starts in."""
+    from proplens.sentences import split_sentences
+
+    starts = np.array([s for s, _ in split_sentences(text)[1:]], dtype=np.int64)
+    return np.searchsorted(starts, offsets[:, 0], side="right").astype(np.int64)
 
 
 def _crf_arrays(crf: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -133,6 +149,8 @@ class SpanDetector:
             linear-chain CRF (`proplens train --crf`); the tag probabilities are then the CRF's
             marginals instead of each token's softmax.
         trim_stop_end: Cut trailing stop words off each span (gold spans rarely end on one).
+        sentence_bound: A span does not grow across a sentence end over less confident
+            tokens: it crosses only where the tokens on both sides are above `token_threshold`.
     """
 
     name = "span_detector"
@@ -144,6 +162,7 @@ class SpanDetector:
         "low_threshold",
         "crf",
         "trim_stop_end",
+        "sentence_bound",
     )
 
     def to_config(self) -> dict[str, Any]:
@@ -156,6 +175,7 @@ class SpanDetector:
             "require_content_word": self.require_content_word,
             "crf": self.crf,
             "trim_stop_end": self.trim_stop_end,
+            "sentence_bound": self.sentence_bound,
         }
 
     def to_disk(self, folder: Path) -> None:
@@ -175,6 +195,7 @@ class SpanDetector:
         low_threshold: float | None = None,
         crf: dict[str, Any] | None = None,
         trim_stop_end: bool = False,
+        sentence_bound: bool = False,
     ):
         self.token_threshold = float(token_threshold)
         self.low_threshold = None if low_threshold is None else float(low_threshold)
@@ -184,6 +205,7 @@ class SpanDetector:
         self.crf = crf
         self._crf = None if crf is None else _crf_arrays(crf)
         self.trim_stop_end = bool(trim_stop_end)
+        self.sentence_bound = bool(sentence_bound)
 
     def calibrate(self, raw: float) -> float:
         p = min(max(raw, 1e-6), 1 - 1e-6)
@@ -211,7 +233,14 @@ class SpanDetector:
         if len(enc.ids) == 0:
             return []
         p = self.tag_probs(enc.tag_logits)
-        inside = inside_mask(p[:, 1] + p[:, 2], self.token_threshold, self.low_threshold)
+        p_in = p[:, 1] + p[:, 2]
+        sent = token_sentences(text, enc.offsets) if self.sentence_bound else None
+        inside = inside_mask(p_in, self.token_threshold, self.low_threshold, sent)
+        # A new sentence ends a span unless the tokens on both sides are confident.
+        cut = np.zeros(len(inside), bool)
+        if sent is not None and len(sent) > 1:
+            strong = p_in > self.token_threshold
+            cut[1:] = (sent[1:] != sent[:-1]) & ~(strong[1:] & strong[:-1])
         regions = []
         t, n = 0, len(inside)
         while t < n:
@@ -220,7 +249,9 @@ class SpanDetector:
                 continue
             s = t
             t += 1
-            while t < n and inside[t] and not (self.split_on_b and p[t, 1] > p[t, 2]):
+            while (
+                t < n and inside[t] and not cut[t] and not (self.split_on_b and p[t, 1] > p[t, 2])
+            ):
                 t += 1
             regions.append((s, t - 1))
         out = []
@@ -267,4 +298,5 @@ class SpanDetector:
             cfg.get("low_threshold"),
             cfg.get("crf"),
             cfg.get("trim_stop_end", False),
+            cfg.get("sentence_bound", False),
         )

@@ -55,6 +55,7 @@ class TrainConfig:
     token_threshold: float = 0.45
     low_threshold: float | None = 0.2
     trim_stop_end: bool = True  # cut trailing stop words off spans (dev: SI +0.0-0.1, FLC +0.2-0.4)
+    sentence_bound: bool = True  # spans grow over weak tokens only within a sentence
     second_threshold: float = 0.3
     threshold: float = 0.05
     dev_protocol: str | None = None  # the same recipe trained without dev: its dev scores

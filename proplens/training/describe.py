@@ -38,6 +38,7 @@ def model_config(config: TrainConfig, prep: Prepared, fitted) -> dict:
             "require_content_word": True,
             "crf": crf.to_config() if crf is not None else None,
             "trim_stop_end": config.trim_stop_end,
+            "sentence_bound": config.sentence_bound,
         },
         "technique_classifier": {
             "labels": list(prep.taxonomy.labels),

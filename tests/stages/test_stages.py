@@ -101,6 +101,24 @@ def test_span_detector_hysteresis_grows_spans_from_confident_tokens(low, expecte
     assert [text[c.start : c.end] for c in cands] == expected
 
 
+@pytest.mark.parametrize(
+    "bound, edge, expected",
+    [
+        (False, 0.3, ["is a corrupt coward. His disgusting plan will ruin us"]),
+        (True, 0.3, ["is a corrupt coward", "His disgusting plan will ruin us"]),
+        (True, 0.9, ["is a corrupt coward. His disgusting plan will ruin us"]),  # confident
+    ],
+)
+def test_span_detector_keeps_weak_growth_within_a_sentence(bound, edge, expected):
+    text = "He is a corrupt coward. His disgusting plan will ruin us."
+    p = [0.1, 0.3, 0.3, 0.9, edge, edge, 0.9, 0.3, 0.3, 0.3, 0.3]
+    det = SpanDetector.from_config(
+        SpanDetector(0.5, low_threshold=0.2, sentence_bound=bound).to_config()
+    )
+    cands = det.predict([text], [_encoded_p(p, text)])[0]
+    assert [text[c.start : c.end] for c in cands] == expected
+
+
 def test_span_detector_low_threshold_round_trips_through_config():
     det = SpanDetector.from_config(SpanDetector(0.45, low_threshold=0.2).to_config())
     assert (det.token_threshold, det.low_threshold) == (0.45, 0.2)
