@@ -19,6 +19,20 @@ OBVIOUS = (
     "The senator is a corrupt, lying coward and a traitor. His disgusting, shameful plan "
     "is a catastrophic betrayal that will destroy our great nation!"
 )
+# A rant we wrote, among calm news paragraphs we wrote (the issue-17 case: "sinful heads" went
+# unmarked inside a calm article while the same sentence alone was marked).
+RANT = (
+    "These cowardly thugs deserve to have bombs dropped on their sinful heads, and every "
+    "decent patriot knows it."
+)
+CALM = [
+    "The city council met on Tuesday evening to review the proposed budget for the next year.",
+    "According to the finance department, spending on road maintenance would rise by four "
+    "percent, while the parks budget would stay the same.",
+    "Several residents spoke during the public comment period, asking about the schedule for "
+    "repairs on Main Street.",
+    "The council is expected to vote on the budget at its next meeting in two weeks.",
+]
 LIMIT_MB = {"fast": 30, "accurate": 120}
 MODELS = sorted(shipped.available())
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "op-ed.txt"
@@ -75,3 +89,15 @@ def test_shipped_model_gives_raw_offsets_and_batch_free_marks(nlp):
 def test_the_default_model_is_the_one_the_dev_rule_picks(monkeypatch):
     monkeypatch.delenv("PROPLENS_MODEL")
     assert proplens.load().path == shipped.SHIPPED[shipped.default_name()]
+
+
+@pytest.mark.parametrize("position", [None, 0, 2, 4])
+def test_a_rant_is_marked_alone_and_wherever_it_stands_among_calm_paragraphs(nlp, position):
+    pars = [RANT] if position is None else [*CALM[:position], RANT, *CALM[position:]]
+    text = "\n".join(pars)
+    start = text.index(RANT)
+    marked = {c for s in nlp(text).spans for c in range(s.start, s.end)}
+    for words in ("cowardly thugs", "sinful heads"):
+        at = start + RANT.index(words)
+        assert set(range(at, at + len(words))) <= marked, words
+    assert marked <= set(range(start, start + len(RANT)))  # the calm paragraphs stay unmarked

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from proplens.cli.options import sample_options
+from proplens.cli.options import echo_precision, precision_option, sample_options
 
 
 @click.command("adapt")
@@ -44,6 +44,7 @@ from proplens.cli.options import sample_options
 @sample_options("Read")
 @click.option("--resume", is_flag=True, help="Continue from the checkpoint next to --out.")
 @click.option("--tiny", is_flag=True, help="A tiny random encoder (tests and CI).")
+@precision_option
 @click.option("--threads", type=int, default=2, show_default=True)
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 def adapt_cmd(
@@ -60,6 +61,7 @@ def adapt_cmd(
     min_words,
     resume,
     tiny,
+    precision,
     threads,
     no_progress,
 ):
@@ -73,6 +75,7 @@ def adapt_cmd(
 
     from proplens.distill import sample_inputs
     from proplens.training.adapt import AdaptConfig, adapt
+    from proplens.training.precision import use_bf16
 
     torch.set_num_threads(threads)
     texts = [d.clean for d in sample_inputs(inputs, sample, seed, min_words)]
@@ -85,7 +88,9 @@ def adapt_cmd(
         lr=lr,
         seed=seed,
         tiny=tiny,
+        bf16=use_bf16(precision),
     )
+    echo_precision(config.bf16)
     described = adapt(config, texts, out, resume=resume, progress=not no_progress)
     click.echo(
         f"Adapted on {described['articles']} articles ({described['blocks']} blocks): masked-LM "

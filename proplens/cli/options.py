@@ -113,3 +113,18 @@ def sample_options(what: str) -> Callable[[Any], Any]:
         )(func)
 
     return decorate
+
+
+precision_option = click.option(
+    "--precision",
+    type=click.Choice(["auto", "bf16", "fp32"]),
+    default="auto",
+    show_default=True,
+    help="Compute in bf16 autocast or fp32; auto takes bf16 only where the CPU does it natively "
+    "(AVX512-BF16 or AMX): emulated bf16 trains about 3x slower than fp32.",
+)
+
+
+def echo_precision(bf16: bool) -> None:
+    """Say on stderr which precision training runs in (it sets the speed, and numbers differ)."""
+    click.echo(f"Training in {'bf16 autocast' if bf16 else 'fp32'}.", err=True)

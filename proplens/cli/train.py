@@ -6,7 +6,7 @@ import json
 
 import click
 
-from proplens.cli.options import corpus_options
+from proplens.cli.options import corpus_options, echo_precision, precision_option
 from proplens.corpus.gold import load_gold
 from proplens.errors import ProplensError
 from proplens.normalize import QUOTE_STYLES
@@ -206,6 +206,7 @@ def _number(name: str, default, help: str, low=0.0, high=None, **bounds):
     is_flag=True,
     help="Do not fit the lexical technique model mixed in with the encoder's span head.",
 )
+@precision_option
 @click.option("--threads", type=int, default=2, show_default=True)
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 def train_cmd(corpus, splits, dev, token_threshold, low_threshold, no_lexical, no_progress, **opts):
@@ -215,9 +216,11 @@ def train_cmd(corpus, splits, dev, token_threshold, low_threshold, no_lexical, n
     """
     from proplens.taxonomy import get_taxonomy
     from proplens.training.config import TrainConfig, check_config
+    from proplens.training.precision import use_bf16
 
     if opts.pop("fold_quotes"):
         opts["quotes"] = "straight"
+    opts["bf16"] = use_bf16(opts.pop("precision"))
     config = TrainConfig(
         **opts,
         token_threshold=token_threshold,
@@ -237,6 +240,7 @@ def train_cmd(corpus, splits, dev, token_threshold, low_threshold, no_lexical, n
             "pip install 'proplens[train]'."
         ) from None
     docs = load_gold(corpus, tuple(splits), tax)
+    echo_precision(config.bf16)
     dev_docs = load_gold(dev, ("dev",), tax) if dev else None
     meta = train(config, docs, dev_docs, progress=not no_progress)
     click.echo(

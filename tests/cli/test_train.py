@@ -129,7 +129,7 @@ def test_train_options_are_the_fields_of_train_config():
     from proplens.cli.train import train_cmd
     from proplens.training.config import TrainConfig
 
-    shell = {"corpus", "splits", "dev", "no_lexical", "no_progress", "fold_quotes"}  # an alias
+    shell = {"corpus", "splits", "dev", "no_lexical", "no_progress", "fold_quotes", "precision"}
     ctx = click.Context(train_cmd)
     options = {p.name: p.get_default(ctx) for p in train_cmd.params if p.name not in shell}
     defaults = {f.name: f.default for f in fields(TrainConfig)}
