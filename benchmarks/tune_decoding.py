@@ -38,7 +38,36 @@ def main() -> None:
         default="both",
         help="Cut trailing stop words off spans: never, always, or try both (default).",
     )
+    ap.add_argument(
+        "--token-thresholds",
+        type=float,
+        nargs="+",
+        default=[0.25, 0.3, 0.35, 0.4, 0.45, 0.5],
+        help="Token thresholds to try (default: 0.25 to 0.5 in steps of 0.05).",
+    )
+    ap.add_argument(
+        "--low-thresholds",
+        type=float,
+        nargs="+",
+        default=[0.0, 0.15, 0.2, 0.25],
+        help="Low (hysteresis) thresholds to try; 0 means none, the single token threshold.",
+    )
+    ap.add_argument(
+        "--second-thresholds",
+        type=float,
+        nargs="+",
+        default=[1.01, 0.4, 0.3, 0.2],
+        help="Second-technique thresholds to try (above 1: never a second technique).",
+    )
+    ap.add_argument(
+        "--split-on-b",
+        choices=("on", "off", "both"),
+        default="both",
+        help="Start a new span where P(B) > P(I): always, never, or try both (default).",
+    )
     args = ap.parse_args()
+    splits = {"on": (True,), "off": (False,), "both": (True, False)}[args.split_on_b]
+    lows = [low or None for low in args.low_thresholds]
     trims = {"off": (False,), "on": (True,), "both": (False, True)}[args.trim_stop_end]
     nlp = load(args.model, threshold=0.0, threads=args.threads)
     if args.holdout:
@@ -50,10 +79,10 @@ def main() -> None:
     settings = [
         (tau, low, split, second, trim)
         for trim in trims
-        for tau in (0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
-        for low in (None, 0.15, 0.2, 0.25)
-        for split in (True, False)
-        for second in (1.01, 0.4, 0.3, 0.2)
+        for tau in args.token_thresholds
+        for low in lows
+        for split in splits
+        for second in args.second_thresholds
         if low is None or low < tau
     ]
     for tau, low, split, second, trim in settings:
