@@ -38,27 +38,19 @@ def main() -> None:
         default="both",
         help="Cut trailing stop words off spans: never, always, or try both (default).",
     )
-    ap.add_argument(
-        "--token-thresholds",
-        type=float,
-        nargs="+",
-        default=[0.25, 0.3, 0.35, 0.4, 0.45, 0.5],
-        help="Token thresholds to try (default: 0.25 to 0.5 in steps of 0.05).",
-    )
-    ap.add_argument(
-        "--low-thresholds",
-        type=float,
-        nargs="+",
-        default=[0.0, 0.15, 0.2, 0.25],
-        help="Low (hysteresis) thresholds to try; 0 means none, the single token threshold.",
-    )
-    ap.add_argument(
-        "--second-thresholds",
-        type=float,
-        nargs="+",
-        default=[1.01, 0.4, 0.3, 0.2],
-        help="Second-technique thresholds to try (above 1: never a second technique).",
-    )
+    grids = {
+        "--token-thresholds": ([0.25, 0.3, 0.35, 0.4, 0.45, 0.5], "Token thresholds to try."),
+        "--low-thresholds": (
+            [0.0, 0.15, 0.2, 0.25],
+            "Low (hysteresis) thresholds to try; 0 means none, the single token threshold.",
+        ),
+        "--second-thresholds": (
+            [1.01, 0.4, 0.3, 0.2],
+            "Second-technique thresholds to try (above 1: never a second technique).",
+        ),
+    }
+    for flag, (default, text) in grids.items():
+        ap.add_argument(flag, type=float, nargs="+", default=default, help=text)
     ap.add_argument(
         "--split-on-b",
         choices=("on", "off", "both"),
