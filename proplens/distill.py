@@ -26,6 +26,7 @@ import numpy as np
 
 from proplens.doc import Doc
 from proplens.errors import ProplensError
+from proplens.leave_out import LeaveOut
 
 LABELS_JSON = "labels.json"
 ARRAYS = ("offsets", "probs", "spans", "span_score", "span_probs", "tok_index", "span_index")
@@ -111,12 +112,16 @@ def sample_docs(docs: Iterable[Doc], n: int | None, seed: int = 0) -> list[Doc]:
     return pool
 
 
-def sample_inputs(inputs, n: int | None, seed: int = 0, min_words: int = 0) -> list[Doc]:
+def sample_inputs(
+    inputs, n: int | None, seed: int = 0, min_words: int = 0, leave_out: LeaveOut | None = None
+) -> list[Doc]:
     """`sample_docs` over the articles of INPUTS (files, folders, JSONL dumps) with at least
-    `min_words` words, read as a stream."""
+    `min_words` words and, given `leave_out`, none of the held-out text; read as a stream."""
     from proplens.ingest import iter_docs
 
     docs = (d for d in iter_docs(list(inputs)) if len(d.text.split()) >= min_words)
+    if leave_out is not None:
+        docs = (d for d in docs if leave_out.keep(d))
     return sample_docs(docs, n, seed)
 
 
@@ -145,12 +150,13 @@ class SoftLabelStore:
         path = self.folder / LABELS_JSON
         if path.is_file():
             old = json.loads(path.read_text(encoding="utf-8"))
-            keys = ("teacher", "teacher_version", "labels", "inputs", "sample", "seed")
+            keys = ("teacher", "teacher_version", "labels", "inputs", "sample", "seed", "leave_out")
             if any(old.get(k) != header.get(k) for k in keys):
                 raise ProplensError(
                     f"{self.folder} holds soft labels from another teacher or sample "
                     f"({old.get('teacher')} {old.get('teacher_version')}, sample "
-                    f"{old.get('sample')}, seed {old.get('seed')}); label into a new folder."
+                    f"{old.get('sample')}, seed {old.get('seed')}, left out "
+                    f"{old.get('leave_out') or 'nothing'}); label into a new folder."
                 )
             return
         path.write_text(json.dumps(header, indent=2) + "\n", encoding="utf-8")

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import click
 
-from proplens.cli.options import echo_precision, precision_option, sample_options
+from proplens.cli.options import (
+    echo_precision,
+    leave_out_filter,
+    precision_option,
+    sample_options,
+)
 
 
 @click.command("adapt")
@@ -59,6 +64,7 @@ def adapt_cmd(
     sample,
     seed,
     min_words,
+    leave_out,
     resume,
     tiny,
     precision,
@@ -78,7 +84,10 @@ def adapt_cmd(
     from proplens.training.precision import use_bf16
 
     torch.set_num_threads(threads)
-    texts = [d.clean for d in sample_inputs(inputs, sample, seed, min_words)]
+    held_out = leave_out_filter(leave_out)
+    texts = [d.clean for d in sample_inputs(inputs, sample, seed, min_words, held_out)]
+    if held_out is not None:
+        click.echo(held_out.describe(), err=True)
     config = AdaptConfig(
         encoder=encoder,
         steps=steps,

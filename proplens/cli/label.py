@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from proplens.cli.options import model_option, sample_options
+from proplens.cli.options import leave_out_filter, model_option, sample_options
 
 
 @click.command("label")
@@ -17,7 +17,9 @@ from proplens.cli.options import model_option, sample_options
 @click.option("--chunk-size", type=click.IntRange(1), default=50, show_default=True)
 @click.option("--threads", type=int, default=2, show_default=True)
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
-def label_cmd(inputs, model, out, sample, seed, min_words, chunk_size, threads, no_progress):
+def label_cmd(
+    inputs, model, out, sample, seed, min_words, leave_out, chunk_size, threads, no_progress
+):
     """Label INPUTS (files, folders, JSONL(.gz) dumps) with the teacher MODEL's soft labels.
 
     The labels go to OUT in chunks; run the same command again to resume after a stop. Train a
@@ -27,7 +29,10 @@ def label_cmd(inputs, model, out, sample, seed, min_words, chunk_size, threads, 
     from proplens.pipeline import load
 
     nlp = load(model, threads=threads)
-    chosen = sample_inputs(inputs, sample, seed, min_words)
+    held_out = leave_out_filter(leave_out)
+    chosen = sample_inputs(inputs, sample, seed, min_words, held_out)
+    if held_out is not None:
+        click.echo(held_out.describe(), err=True)
     header = {
         "teacher": nlp.name,
         "teacher_version": nlp.version,
@@ -37,6 +42,7 @@ def label_cmd(inputs, model, out, sample, seed, min_words, chunk_size, threads, 
         "sample": sample,
         "seed": seed,
         "min_words": min_words,
+        "leave_out": sorted(leave_out) or None,
         "articles": len(chosen),
     }
     store = SoftLabelStore(out, chunk_size=chunk_size)

@@ -88,13 +88,21 @@ def input_limit_options(too_long: str) -> Callable[[Any], Any]:
 
 
 def sample_options(what: str) -> Callable[[Any], Any]:
-    """`--sample N`, `--seed` and `--min-words`, for commands that read unlabelled articles.
+    """`--sample N`, `--seed`, `--min-words` and `--leave-out`, for commands that read unlabelled
+    articles.
 
     Args:
         what: What is done to the sample, e.g. "Label" or "Read".
     """
 
     def decorate(func: Any) -> Any:
+        func = click.option(
+            "--leave-out",
+            multiple=True,
+            type=click.Path(exists=True, path_type=str),
+            help="Articles to keep out (files, folders, JSONL), e.g. the dev set you score on: "
+            "an input sharing 20 or more runs of 8 words with them is skipped. Repeatable.",
+        )(func)
         func = click.option(
             "--min-words",
             type=click.IntRange(0),
@@ -128,3 +136,12 @@ precision_option = click.option(
 def echo_precision(bf16: bool) -> None:
     """Say on stderr which precision training runs in (it sets the speed, and numbers differ)."""
     click.echo(f"Training in {'bf16 autocast' if bf16 else 'fp32'}.", err=True)
+
+
+def leave_out_filter(paths: tuple[str, ...]) -> Any:
+    """The `LeaveOut` filter of `--leave-out` paths, or None when none were given."""
+    if not paths:
+        return None
+    from proplens.leave_out import LeaveOut
+
+    return LeaveOut.from_inputs(paths)

@@ -73,6 +73,17 @@ def test_adapted_encoder_resumes_and_is_one_train_can_start_from(tmp_path):
     assert "adapted by proplens" in meta["base_model"]
 
 
+def test_adapt_leaves_out_the_articles_it_is_told_to(tmp_path):
+    held_out = ARTICLES / "article9001.txt"
+    result = _adapt(tmp_path / "encoder", 1, "--leave-out", str(held_out))
+    assert result.exit_code == 0, result.output
+    assert f"Left out 1 articles that share 20 or more runs of 8 words with {held_out}" in (
+        result.output
+    )
+    described = json.loads((tmp_path / "encoder" / "proplens-encoder.json").read_text())
+    assert described["articles"] == 2
+
+
 def test_adapt_refuses_an_output_folder_holding_other_files(tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     result = _adapt(tmp_path, 1)

@@ -74,8 +74,9 @@ def test_store_round_trips_chunks_and_refuses_another_teacher(tmp_path):
     assert store.done() == [0, 1] and len(back) == 3
     np.testing.assert_array_equal(back[2].offsets, docs[2].offsets)
     assert back[1].span_probs.shape == (1, 2) and len(list(store.read(limit=2))) == 2
-    with pytest.raises(ProplensError, match="another teacher"):
-        store.write_header(dict(header, teacher_version="2"))
+    for changed in ({"teacher_version": "2"}, {"leave_out": ["dev-articles"]}):
+        with pytest.raises(ProplensError, match="another teacher or sample"):
+            store.write_header(dict(header, **changed))
 
 
 def test_teacher_labels_classify_the_candidates_through_the_doc():
