@@ -32,6 +32,20 @@ def test_masking_predicts_a_share_of_ordinary_pieces_only_and_repeats_with_its_s
     assert torch.equal(inputs, again)
 
 
+def test_masked_only_loss_equals_the_models_own_masked_lm_loss():
+    from transformers import BertForMaskedLM
+
+    from proplens.training.adapt import mask_blocks, masked_lm_loss
+    from proplens.training.model import tiny_bert_config
+
+    torch.manual_seed(0)
+    model = BertForMaskedLM(tiny_bert_config()).eval()
+    ids = torch.randint(1000, 2000, (3, 40))
+    inputs, labels = mask_blocks(ids, torch.zeros_like(ids, dtype=torch.bool), 30522, 103, 0.15, 1)
+    full = model(input_ids=inputs, labels=labels).loss
+    assert masked_lm_loss(model, inputs, labels).item() == pytest.approx(full.item(), rel=1e-5)
+
+
 def test_blocks_keep_the_word_pieces_in_order_between_cls_and_sep():
     from proplens.encoder import load_tokenizer
     from proplens.training.adapt import token_blocks
