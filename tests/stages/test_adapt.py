@@ -32,14 +32,26 @@ def test_masking_predicts_a_share_of_ordinary_pieces_only_and_repeats_with_its_s
     assert torch.equal(inputs, again)
 
 
-def test_masked_only_loss_equals_the_models_own_masked_lm_loss():
-    from transformers import BertForMaskedLM
+def _tiny_masked_lm(kind: str):
+    import transformers
 
-    from proplens.training.adapt import mask_blocks, masked_lm_loss
     from proplens.training.model import tiny_bert_config
 
+    if kind == "bert":
+        return transformers.BertForMaskedLM(tiny_bert_config())
+    config = transformers.MPNetConfig(
+        vocab_size=30522, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+        intermediate_size=64, max_position_embeddings=128,
+    )  # fmt: skip
+    return transformers.MPNetForMaskedLM(config)
+
+
+@pytest.mark.parametrize("kind", ["bert", "mpnet"])
+def test_masked_only_loss_equals_the_models_own_masked_lm_loss(kind):
+    from proplens.training.adapt import mask_blocks, masked_lm_loss
+
     torch.manual_seed(0)
-    model = BertForMaskedLM(tiny_bert_config()).eval()
+    model = _tiny_masked_lm(kind).eval()
     ids = torch.randint(1000, 2000, (3, 40))
     inputs, labels = mask_blocks(ids, torch.zeros_like(ids, dtype=torch.bool), 30522, 103, 0.15, 1)
     full = model(input_ids=inputs, labels=labels).loss
